@@ -1,0 +1,1 @@
+"""Marsad: a Telegram bot that watches news feeds for a newsroom."""

@@ -1,0 +1,114 @@
+"""Frozen records passed between the pipeline's stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A feed as the store knows it."""
+
+    id: int
+    url: str
+    title: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    active: bool = True
+    error_streak: int = 0
+    last_error: str | None = None
+    poll_interval: int | None = None  # seconds; None means the configured POLL_INTERVAL
+    max_interval: int = 3600  # ceiling for server hints (ttl, max-age), seconds
+    first_poll_alerts: int = 0  # how many of the newest items a first poll alerts on
+    polled_once: bool = False  # whether a poll has ever stored this feed's items
+    next_check_at: datetime | None = None
+
+
+class FetchStatus(StrEnum):
+    """How one HTTP fetch of a feed ended."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """One fetch's outcome; expected failures are values, not exceptions."""
+
+    status: FetchStatus
+    url: str  # the URL finally fetched (after redirects)
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
+    http_status: int | None = None
+    etag: str | None = None  # exactly as received
+    last_modified: str | None = None  # exactly as received
+    permanent_url: str | None = None  # set when a 301/308 moved the feed
+    retry_after: float | None = None  # seconds, from Retry-After on 429/503
+    max_age: float | None = None  # seconds, from Cache-Control max-age or Expires
+    error: str | None = None  # one readable line when status is ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One feed item, normalised: plain text, UTC time, canonical URL.
+
+    Identity: `key` (guid, else canonical link, else a hash of title and summary) is unique
+    per feed; `url` and `title_hash` are the feed-independent keys.
+    """
+
+    key: str
+    url: str
+    title: str
+    text: str  # plain text, paragraphs separated by blank lines
+    published: datetime  # UTC; the fetch time when the feed gives none
+    title_hash: str  # hash of the normalised title, for cross-feed duplicates
+    language: str | None = None  # "ar", "en", "fr" or None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What parsing one feed body produced."""
+
+    title: str | None
+    entries: tuple[Entry, ...]
+    ttl_seconds: int | None = None  # RSS <ttl>, converted from minutes
+    warning: str | None = None  # bozo message when the feed was kept anyway
+    error: str | None = None  # set when the body was refused or had no feed at all
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """One topic an article carries, with the evidence for it."""
+
+    topic: str
+    score: float
+    evidence: tuple[str, ...]  # readable, e.g. "إرهاب (title)", "cyber security (body)"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A stored article."""
+
+    id: int
+    feed_id: int
+    url: str
+    title: str
+    text: str
+    published: datetime
+    language: str | None
+    topics: tuple[TopicMatch, ...] = ()
+    feed_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One article due to one chat."""
+
+    delivery_id: int
+    chat_id: int
+    article: Article
+    thread_id: int | None = None
+    language: str = "ar"
