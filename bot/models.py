@@ -112,3 +112,22 @@ class Alert:
     article: Article
     thread_id: int | None = None
     language: str = "ar"
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    """An entry ready to store: classified, with its search text."""
+
+    entry: Entry
+    norm_text: str  # normalised title and text for the search index
+    language: str | None
+    topics: tuple[TopicMatch, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBatch:
+    """What storing one feed's new entries did."""
+
+    article_ids: tuple[int, ...]
+    duplicates: int  # entries the database already knew under another key
+    deliveries: int  # outbox rows created

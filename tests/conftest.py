@@ -1,1 +1,46 @@
-"""Shared fixtures: the helpers in tests/helpers/ provide servers; databases live in tests/db.py."""
+"""Shared fixtures: real databases (a temporary SQLite file and the local PostgreSQL)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from bot.storage import Store, create_engine
+
+POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path) -> AsyncIterator[Store]:
+    """A migrated store on a fresh SQLite file."""
+    store = Store(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'marsad.db'}"))
+    await store.migrate()
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def postgres_store() -> AsyncIterator[Store]:
+    """A migrated store in a fresh schema of the local PostgreSQL database `test`."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(POSTGRES_DSN)
+    await admin.execute(f'CREATE SCHEMA "{schema}"')
+    engine = create_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
+    store = Store(engine)
+    try:
+        await store.migrate()
+        yield store
+    finally:
+        await store.close()
+        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest) -> Store:
+    """The same store tests on both databases."""
+    return request.getfixturevalue(f"{request.param}_store")

@@ -1,0 +1,188 @@
+"""Table definitions shared by the store and the migrations.
+
+The database enforces identity: unique keys on feeds' URLs, on (feed, entry key), on
+canonical article URLs and on one delivery per article and destination.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints keep migrations identical on SQLite and PostgreSQL.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store naive UTC; refuse naive input, which would be ambiguous."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC-aware datetimes")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Read back as aware UTC."""
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("title", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("paused_reason", Text),
+    Column("error_streak", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("failing_since", UTCDateTime),
+    Column("flagged_at", UTCDateTime),  # when admins were told it keeps failing
+    Column("last_success_at", UTCDateTime),
+    Column("poll_interval", Integer),  # seconds; NULL means POLL_INTERVAL
+    Column("max_interval", Integer, nullable=False, default=3600),
+    Column("first_poll_alerts", Integer, nullable=False, default=0),
+    Column("polled_once", Boolean, nullable=False, default=False),
+    Column("next_check_at", UTCDateTime),
+    Column("fetch_count", Integer, nullable=False, default=0),
+    Column("not_modified_count", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="SET NULL")),
+    Column("entry_key", Text, nullable=False),
+    Column("url", Text, nullable=False, unique=True),
+    Column("title_hash", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("norm_text", Text, nullable=False),  # normalised title and text, for search
+    Column("language", String(8)),
+    Column("published", UTCDateTime, nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    UniqueConstraint("feed_id", "entry_key"),
+    Index(None, "title_hash", "published"),
+    Index(None, "published"),
+)
+
+article_topics = Table(
+    "article_topics",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic", String(64), primary_key=True),
+    Column("score", Float, nullable=False),
+    Column("evidence", Text, nullable=False),  # JSON list of readable strings
+    Index(None, "topic"),
+)
+
+topics = Table(
+    "topics",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("definition", Text, nullable=False),  # JSON, see classifiers.topic_to_dict
+    Column("builtin", Boolean, nullable=False, default=False),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+chats = Table(
+    "chats",
+    metadata,
+    Column("id", BigInteger, primary_key=True),  # Telegram chat id
+    Column("kind", String(16), nullable=False),  # private, group, supergroup, channel, console
+    Column("title", Text),
+    Column("language", String(8), nullable=False, default="ar"),
+    Column("timezone", String(64), nullable=False, default="UTC"),
+    Column("show_why", Boolean, nullable=False, default=False),
+    Column("digest", String(16), nullable=False, default="off"),
+    Column("muted_until", UTCDateTime),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("deactivated_reason", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("thread_id", BigInteger, nullable=False, default=0),  # 0: no forum topic
+    Column("topic", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("chat_id", "thread_id", "topic"),
+    Index(None, "topic"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("thread_id", BigInteger, nullable=False, default=0),
+    Column("state", String(16), nullable=False, default="pending"),  # pending, sent, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("message_id", BigInteger),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    UniqueConstraint("article_id", "chat_id", "thread_id"),
+    Index(None, "state", "chat_id"),
+)
+
+admins = Table(
+    "admins",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True),
+    Column("added_by", BigInteger),
+    Column("added_at", UTCDateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", BigInteger),  # Telegram user id; NULL for the system or the CLI
+    Column("action", String(64), nullable=False),
+    Column("target", Text),
+    Column("before", Text),  # JSON
+    Column("after", Text),  # JSON
+    Index(None, "at"),
+)

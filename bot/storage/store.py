@@ -1,0 +1,585 @@
+"""The store: every read and write Marsad makes, on SQLite or PostgreSQL.
+
+`Store` is the one interface the rest of the application uses. The same tests run it on
+both databases. All datetimes in and out are timezone-aware UTC. Writes that belong
+together (an article, its topics and its deliveries) share one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Row, delete, event, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.models import Feed, NewArticle, StoredBatch, TopicMatch
+from bot.storage import schema as t
+from bot.storage.migrate import migrate
+
+log = logging.getLogger(__name__)
+
+# Two items with the same normalised title within this window are one story (GUID churn,
+# republished items, the same wire story in two feeds). Short titles are too generic.
+TITLE_DUPLICATE_WINDOW = timedelta(hours=48)
+TITLE_DUPLICATE_MIN_CHARS = 20
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers and the writer work together; foreign keys are off by default."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> AsyncEngine:
+    """An async engine for url, with SQLite's directory created and its pragmas set."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args=connect_args or {})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    # pre_ping replaces connections a database restart has closed.
+    return create_async_engine(
+        url, connect_args=connect_args or {}, pool_pre_ping=True, pool_size=5, max_overflow=5
+    )
+
+
+def _feed(row: Row[Any]) -> Feed:
+    """A Feed record from a feeds row."""
+    return Feed(
+        id=row.id,
+        url=row.url,
+        title=row.title,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        active=row.active,
+        error_streak=row.error_streak,
+        last_error=row.last_error,
+        poll_interval=row.poll_interval,
+        max_interval=row.max_interval,
+        first_poll_alerts=row.first_poll_alerts,
+        polled_once=row.polled_once,
+        next_check_at=row.next_check_at,
+    )
+
+
+class Store:
+    """Marsad's persistence, over one SQLAlchemy async engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        """Wrap an engine; call `migrate()` before first use on a new database."""
+        self.engine = engine
+        self._insert = sqlite.insert if engine.dialect.name == "sqlite" else postgresql.insert
+
+    @classmethod
+    def from_url(cls, url: str) -> Store:
+        """A store on a database URL."""
+        return cls(create_engine(url))
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    async def migrate(self) -> None:
+        """Create or upgrade the schema."""
+        await migrate(self.engine)
+
+    async def close(self) -> None:
+        """Release every connection."""
+        await self.engine.dispose()
+
+    # Feeds
+
+    async def add_feed(self, url: str, *, title: str | None = None, now: datetime) -> Feed:
+        """Add a feed, or return the existing one with that URL; it is due at once."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                self._insert(t.feeds)
+                .values(url=url, title=title, created_at=now, next_check_at=now)
+                .on_conflict_do_nothing()
+            )
+            row = (await conn.execute(select(t.feeds).where(t.feeds.c.url == url))).one()
+        return _feed(row)
+
+    async def get_feed(self, feed_id: int) -> Feed | None:
+        """One feed by id."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(t.feeds).where(t.feeds.c.id == feed_id))).first()
+        return _feed(row) if row else None
+
+    async def list_feeds(self) -> list[Feed]:
+        """Every feed, oldest first."""
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(t.feeds).order_by(t.feeds.c.id))).all()
+        return [_feed(row) for row in rows]
+
+    async def due_feeds(self, now: datetime, limit: int = 10_000) -> list[Feed]:
+        """Active feeds whose next check time has come, most overdue first."""
+        due = or_(t.feeds.c.next_check_at.is_(None), t.feeds.c.next_check_at <= now)
+        query = (
+            select(t.feeds)
+            .where(t.feeds.c.active, due)
+            .order_by(t.feeds.c.next_check_at.nulls_first(), t.feeds.c.id)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_feed(row) for row in rows]
+
+    async def record_success(
+        self,
+        feed: Feed,
+        *,
+        now: datetime,
+        next_check_at: datetime,
+        not_modified: bool,
+        etag: str | None,
+        last_modified: str | None,
+        title: str | None = None,
+        new_url: str | None = None,
+    ) -> None:
+        """Record a fetch that worked: validators, health counters, the next check."""
+        values: dict[str, Any] = {
+            "error_streak": 0,
+            "last_error": None,
+            "failing_since": None,
+            "flagged_at": None,
+            "last_success_at": now,
+            "next_check_at": next_check_at,
+            "fetch_count": t.feeds.c.fetch_count + 1,
+            "not_modified_count": t.feeds.c.not_modified_count + int(not_modified),
+        }
+        if not not_modified:
+            values.update(etag=etag, last_modified=last_modified, polled_once=True)
+            if title and not feed.title:
+                values["title"] = title
+        async with self.engine.begin() as conn:
+            await conn.execute(update(t.feeds).where(t.feeds.c.id == feed.id).values(**values))
+        if new_url and new_url != feed.url:
+            await self._move_feed(feed, new_url)
+
+    async def _move_feed(self, feed: Feed, new_url: str) -> None:
+        """Follow a permanent redirect, unless another feed already has that URL."""
+        try:
+            async with self.engine.begin() as conn:
+                query = update(t.feeds).where(t.feeds.c.id == feed.id).values(url=new_url)
+                await conn.execute(query)
+            log.info("feed %d moved permanently: %s -> %s", feed.id, feed.url, new_url)
+        except IntegrityError:
+            log.warning("feed %d redirects to %s, which is already a feed", feed.id, new_url)
+
+    async def record_failure(
+        self,
+        feed: Feed,
+        *,
+        now: datetime,
+        next_check_at: datetime,
+        error: str,
+        pause_after: timedelta,
+    ) -> Feed:
+        """Record a failed fetch; pause a feed that has failed for longer than pause_after."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(t.feeds)
+                .where(t.feeds.c.id == feed.id)
+                .values(
+                    error_streak=t.feeds.c.error_streak + 1,
+                    last_error=error[:500],
+                    failing_since=func.coalesce(t.feeds.c.failing_since, now),
+                    next_check_at=next_check_at,
+                    fetch_count=t.feeds.c.fetch_count + 1,
+                )
+            )
+            row = (await conn.execute(select(t.feeds).where(t.feeds.c.id == feed.id))).one()
+            if row.failing_since <= now - pause_after:
+                reason = f"failing since {row.failing_since:%Y-%m-%d %H:%M} UTC: {error[:200]}"
+                await conn.execute(
+                    update(t.feeds)
+                    .where(t.feeds.c.id == feed.id)
+                    .values(active=False, paused_reason=reason, flagged_at=now)
+                )
+                log.warning("feed %d paused: %s (%s)", feed.id, feed.url, reason)
+                return replace(_feed(row), active=False)
+        return _feed(row)
+
+    async def set_feed_active(self, feed_id: int, active: bool, *, now: datetime) -> bool:
+        """Pause or resume a feed; a resumed feed is due at once. False if there is none."""
+        values: dict[str, Any] = {"active": active, "paused_reason": None if active else "paused"}
+        if active:
+            values.update(next_check_at=now, error_streak=0, failing_since=None)
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(t.feeds).where(t.feeds.c.id == feed_id).values(**values)
+            )
+        return result.rowcount > 0
+
+    async def remove_feed(self, feed_id: int) -> bool:
+        """Delete a feed; its articles stay (their feed becomes NULL) so dedup still holds."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(t.feeds).where(t.feeds.c.id == feed_id))
+        return result.rowcount > 0
+
+    # Articles
+
+    async def filter_new(self, feed: Feed, entries: Sequence[NewArticle]) -> list[NewArticle]:
+        """The entries the database has not seen, under any of their keys."""
+        if not entries:
+            return []
+        keys = [item.entry.key for item in entries]
+        urls = [item.entry.url for item in entries]
+        hashes = [item.entry.title_hash for item in entries]
+        oldest = min(item.entry.published for item in entries) - TITLE_DUPLICATE_WINDOW
+        async with self.engine.connect() as conn:
+            seen_keys = set(
+                (
+                    await conn.execute(
+                        select(t.articles.c.entry_key).where(
+                            t.articles.c.feed_id == feed.id, t.articles.c.entry_key.in_(keys)
+                        )
+                    )
+                ).scalars()
+            )
+            seen_urls = set(
+                (
+                    await conn.execute(select(t.articles.c.url).where(t.articles.c.url.in_(urls)))
+                ).scalars()
+            )
+            recent_titles = (
+                await conn.execute(
+                    select(t.articles.c.title_hash, t.articles.c.published).where(
+                        t.articles.c.title_hash.in_(hashes), t.articles.c.published >= oldest
+                    )
+                )
+            ).all()
+        return [
+            item
+            for item in entries
+            if item.entry.key not in seen_keys
+            and item.entry.url not in seen_urls
+            and not _same_title_seen(item, recent_titles)
+        ]
+
+    async def add_articles(
+        self, feed: Feed, items: Sequence[NewArticle], *, now: datetime, alert: bool | int = True
+    ) -> StoredBatch:
+        """Store new articles with their topics and, when alerting, their deliveries.
+
+        `alert` is True (every article alerts), False (none), or a number: only that many of
+        the newest alert (a first poll's catch-up). The unique keys decide what is new, so a
+        racing process or a repeated call stores and alerts nothing twice.
+        """
+        if not items:
+            return StoredBatch((), 0, 0)
+        async with self.engine.begin() as conn:
+            ids_by_url = await self._insert_articles(conn, feed, items, now)
+            stored = [item for item in items if item.entry.url in ids_by_url]
+            await self._insert_topics(conn, stored, ids_by_url)
+            alerting = _alerting(stored, alert)
+            deliveries = await self._enqueue(conn, alerting, ids_by_url, now)
+        return StoredBatch(
+            tuple(ids_by_url[item.entry.url] for item in stored),
+            len(items) - len(stored),
+            deliveries,
+        )
+
+    async def _insert_articles(
+        self, conn: AsyncConnection, feed: Feed, items: Sequence[NewArticle], now: datetime
+    ) -> dict[str, int]:
+        """Insert what is new under every unique key; return the new ids by URL."""
+        rows = [
+            {
+                "feed_id": feed.id,
+                "entry_key": item.entry.key,
+                "url": item.entry.url,
+                "title_hash": item.entry.title_hash,
+                "title": item.entry.title,
+                "text": item.entry.text,
+                "norm_text": item.norm_text,
+                "language": item.language,
+                "published": item.entry.published,
+                "fetched_at": now,
+            }
+            for item in items
+        ]
+        query = (
+            self._insert(t.articles)
+            .on_conflict_do_nothing()
+            .returning(t.articles.c.id, t.articles.c.url)
+        )
+        # One statement per row: a batch that conflicts with itself must still keep the rest.
+        ids: dict[str, int] = {}
+        for row in rows:
+            inserted = (await conn.execute(query, row)).first()
+            if inserted is not None:
+                ids[inserted.url] = inserted.id
+        return ids
+
+    async def _insert_topics(
+        self, conn: AsyncConnection, items: Sequence[NewArticle], ids_by_url: Mapping[str, int]
+    ) -> None:
+        """Store each article's topics with their evidence."""
+        rows = [
+            {
+                "article_id": ids_by_url[item.entry.url],
+                "topic": match.topic,
+                "score": match.score,
+                "evidence": json.dumps(match.evidence, ensure_ascii=False),
+            }
+            for item in items
+            for match in item.topics
+        ]
+        if rows:
+            await conn.execute(t.article_topics.insert(), rows)
+
+    async def _enqueue(
+        self,
+        conn: AsyncConnection,
+        items: Sequence[NewArticle],
+        ids_by_url: Mapping[str, int],
+        now: datetime,
+    ) -> int:
+        """Create one pending delivery per article and subscribed destination."""
+        topic_ids = {match.topic for item in items for match in item.topics}
+        if not topic_ids:
+            return 0
+        subs = (
+            await conn.execute(
+                select(
+                    t.subscriptions.c.chat_id, t.subscriptions.c.thread_id, t.subscriptions.c.topic
+                )
+                .join(t.chats, t.chats.c.id == t.subscriptions.c.chat_id)
+                .where(t.chats.c.active, t.subscriptions.c.topic.in_(topic_ids))
+            )
+        ).all()
+        rows = _delivery_rows(items, ids_by_url, subs, now)
+        if rows:
+            await conn.execute(self._insert(t.deliveries).on_conflict_do_nothing(), rows)
+        return len(rows)
+
+    async def article_topics(self, article_id: int) -> tuple[TopicMatch, ...]:
+        """The topics stored for an article, with their evidence."""
+        query = select(t.article_topics).where(t.article_topics.c.article_id == article_id)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query.order_by(t.article_topics.c.topic))).all()
+        return tuple(
+            TopicMatch(row.topic, row.score, tuple(json.loads(row.evidence))) for row in rows
+        )
+
+    # Topics
+
+    async def seed_topics(self, definitions: Iterable[Mapping[str, Any]], *, now: datetime) -> int:
+        """Insert built-in topics that the database does not have yet; return how many."""
+        rows = [
+            {
+                "id": d["id"],
+                "definition": json.dumps(d, ensure_ascii=False),
+                "builtin": True,
+                "updated_at": now,
+            }
+            for d in definitions
+        ]
+        if not rows:
+            return 0
+        async with self.engine.begin() as conn:
+            query = self._insert(t.topics).on_conflict_do_nothing().returning(t.topics.c.id)
+            added = [(await conn.execute(query, row)).first() for row in rows]
+        return sum(1 for row in added if row is not None)
+
+    async def topic_definitions(self, *, enabled_only: bool = True) -> list[dict[str, Any]]:
+        """Every topic's definition, as stored (JSON objects)."""
+        query = select(t.topics.c.definition).order_by(t.topics.c.id)
+        if enabled_only:
+            query = query.where(t.topics.c.enabled)
+        async with self.engine.connect() as conn:
+            return [json.loads(text) for text in (await conn.execute(query)).scalars()]
+
+    # Chats and subscriptions
+
+    async def upsert_chat(
+        self,
+        chat_id: int,
+        *,
+        kind: str,
+        now: datetime,
+        title: str | None = None,
+        language: str = "ar",
+    ) -> None:
+        """Record a chat, or reactivate and retitle a known one (its settings stay)."""
+        query = self._insert(t.chats).values(
+            id=chat_id, kind=kind, title=title, language=language, created_at=now
+        )
+        query = query.on_conflict_do_update(
+            index_elements=[t.chats.c.id],
+            set_={"kind": kind, "title": title, "active": True, "deactivated_reason": None},
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(query)
+
+    async def subscribe(
+        self, chat_id: int, topic_ids: Iterable[str], *, now: datetime, thread_id: int = 0
+    ) -> list[str]:
+        """Subscribe a destination to topics; return those that were new."""
+        query = (
+            self._insert(t.subscriptions)
+            .on_conflict_do_nothing()
+            .returning(t.subscriptions.c.topic)
+        )
+        async with self.engine.begin() as conn:
+            rows = [
+                (
+                    await conn.execute(
+                        query,
+                        {
+                            "chat_id": chat_id,
+                            "thread_id": thread_id,
+                            "topic": topic,
+                            "created_at": now,
+                        },
+                    )
+                ).first()
+                for topic in topic_ids
+            ]
+        return [row.topic for row in rows if row is not None]
+
+    async def unsubscribe(
+        self, chat_id: int, topic_ids: Iterable[str], *, thread_id: int = 0
+    ) -> int:
+        """Remove subscriptions; return how many there were."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                delete(t.subscriptions).where(
+                    t.subscriptions.c.chat_id == chat_id,
+                    t.subscriptions.c.thread_id == thread_id,
+                    t.subscriptions.c.topic.in_(list(topic_ids)),
+                )
+            )
+        return result.rowcount
+
+    async def subscriptions(self, chat_id: int, *, thread_id: int = 0) -> list[str]:
+        """The topics a destination is subscribed to."""
+        query = select(t.subscriptions.c.topic).where(
+            t.subscriptions.c.chat_id == chat_id, t.subscriptions.c.thread_id == thread_id
+        )
+        async with self.engine.connect() as conn:
+            return sorted((await conn.execute(query)).scalars())
+
+    # Oversight
+
+    async def stats(self, *, since: datetime | None = None) -> dict[str, int]:
+        """Counts for `python -m bot stats` and /stats."""
+        d = t.deliveries.c
+
+        def count_deliveries(state: str) -> Any:
+            return select(func.count()).where(d.state == state).scalar_subquery()
+
+        query = select(
+            select(func.count()).select_from(t.feeds).scalar_subquery().label("feeds"),
+            select(func.count()).where(t.feeds.c.active).scalar_subquery().label("feeds_active"),
+            select(func.count())
+            .where(t.feeds.c.error_streak > 0)
+            .scalar_subquery()
+            .label("feeds_failing"),
+            select(func.count()).select_from(t.articles).scalar_subquery().label("articles"),
+            count_deliveries("pending").label("alerts_pending"),
+            count_deliveries("sent").label("alerts_sent"),
+            count_deliveries("failed").label("alerts_failed"),
+            select(func.count()).select_from(t.chats).scalar_subquery().label("chats"),
+            select(func.count())
+            .select_from(t.subscriptions)
+            .scalar_subquery()
+            .label("subscriptions"),
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).one()
+        return {key: int(value) for key, value in row._mapping.items()}
+
+    async def audit(
+        self,
+        action: str,
+        *,
+        now: datetime,
+        actor_id: int | None = None,
+        target: str | None = None,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        """Append one change to the audit log."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                t.audit_log.insert().values(
+                    at=now,
+                    actor_id=actor_id,
+                    action=action,
+                    target=target,
+                    before=None if before is None else json.dumps(before, ensure_ascii=False),
+                    after=None if after is None else json.dumps(after, ensure_ascii=False),
+                )
+            )
+
+    async def audit_entries(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The newest audit entries first."""
+        query = select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [dict(row._mapping) for row in rows]
+
+
+def _same_title_seen(item: NewArticle, recent: Sequence[Any]) -> bool:
+    """Whether a long-enough title was stored within the duplicate window of this item."""
+    if len(item.entry.title) < TITLE_DUPLICATE_MIN_CHARS:
+        return False
+    published = item.entry.published
+    return any(
+        row.title_hash == item.entry.title_hash
+        and abs(row.published - published) <= TITLE_DUPLICATE_WINDOW
+        for row in recent
+    )
+
+
+def _alerting(items: Sequence[NewArticle], alert: bool | int) -> list[NewArticle]:
+    """The items that alert: all, none, or the newest `alert` of them."""
+    if alert is True:
+        return list(items)
+    if alert is False or alert <= 0:
+        return []
+    newest = sorted(items, key=lambda item: item.entry.published, reverse=True)
+    return newest[:alert]
+
+
+def _delivery_rows(
+    items: Sequence[NewArticle],
+    ids_by_url: Mapping[str, int],
+    subs: Sequence[Any],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """One outbox row per (article, destination) whose subscription matches a topic."""
+    rows: dict[tuple[int, int, int], dict[str, Any]] = {}
+    for item in items:
+        article_id = ids_by_url[item.entry.url]
+        topics = {match.topic for match in item.topics}
+        for sub in subs:
+            key = (article_id, sub.chat_id, sub.thread_id)
+            if sub.topic in topics and key not in rows:
+                rows[key] = {
+                    "article_id": article_id,
+                    "chat_id": sub.chat_id,
+                    "thread_id": sub.thread_id,
+                    "state": "pending",
+                    "created_at": now,
+                }
+    return list(rows.values())

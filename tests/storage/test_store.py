@@ -1,0 +1,161 @@
+"""The store's behaviour, identical on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from bot.models import Entry, NewArticle, TopicMatch
+from bot.storage import Store
+
+NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
+
+
+def article(n: int, *, topics: tuple[str, ...] = ("terrorism",), title: str | None = None,
+            url: str | None = None, key: str | None = None,
+            published: datetime = NOW) -> NewArticle:
+    """A classified entry with distinct keys unless told otherwise."""
+    title = title or f"عنوان الخبر الطويل رقم {n} عن الأحداث"
+    entry = Entry(
+        key=key or f"guid-{n}",
+        url=url or f"https://news.example/a/{n}",
+        title=title,
+        text=f"نص الخبر {n}",
+        published=published,
+        title_hash=hashlib.sha1(title.encode()).hexdigest(),
+        language="ar",
+    )
+    matches = tuple(TopicMatch(t, 2.5, (f"إرهاب (title) {n}",)) for t in topics)
+    return NewArticle(entry, f"عنوان خبر {n}", "ar", matches)
+
+
+async def test_add_feed_is_idempotent_and_due_at_once(store: Store) -> None:
+    first = await store.add_feed("https://a.example/rss", now=NOW)
+    again = await store.add_feed("https://a.example/rss", title="ignored", now=NOW)
+    assert first.id == again.id
+    assert [f.id for f in await store.due_feeds(NOW)] == [first.id]
+    assert await store.due_feeds(NOW - timedelta(seconds=1)) == []
+
+
+async def test_success_sets_validators_and_next_check(store: Store) -> None:
+    feed = await store.add_feed("https://a.example/rss", now=NOW)
+    later = NOW + timedelta(minutes=5)
+    await store.record_success(feed, now=NOW, next_check_at=later, not_modified=False,
+                               etag='W/"abc"', last_modified="Sun, 29 Nov 2026 07:00:00 GMT",
+                               title="Feed title")
+    stored = await store.get_feed(feed.id)
+    assert stored is not None
+    assert (stored.etag, stored.title, stored.polled_once) == ('W/"abc"', "Feed title", True)
+    assert stored.next_check_at == later
+    assert await store.due_feeds(NOW) == []
+
+
+async def test_permanent_redirect_moves_the_feed(store: Store) -> None:
+    feed = await store.add_feed("http://old.example/rss", now=NOW)
+    await store.record_success(feed, now=NOW, next_check_at=NOW, not_modified=False, etag=None,
+                               last_modified=None, new_url="https://new.example/rss")
+    moved = await store.get_feed(feed.id)
+    assert moved is not None and moved.url == "https://new.example/rss"
+
+
+async def test_failing_feed_backs_off_then_is_paused(store: Store) -> None:
+    feed = await store.add_feed("https://down.example/rss", now=NOW)
+    after = await store.record_failure(feed, now=NOW, next_check_at=NOW + timedelta(hours=1),
+                                       error="HTTP 500", pause_after=timedelta(days=3))
+    assert (after.active, after.error_streak, after.last_error) == (True, 1, "HTTP 500")
+    later = NOW + timedelta(days=3, minutes=1)
+    paused = await store.record_failure(after, now=later, next_check_at=later,
+                                        error="HTTP 500", pause_after=timedelta(days=3))
+    assert paused.active is False
+    assert await store.due_feeds(later + timedelta(days=1)) == []
+    assert await store.set_feed_active(feed.id, True, now=later)
+    assert [f.id for f in await store.due_feeds(later)] == [feed.id]
+
+
+async def test_articles_are_stored_once_under_every_key(store: Store) -> None:
+    feed = await store.add_feed("https://a.example/rss", now=NOW)
+    other = await store.add_feed("https://b.example/rss", now=NOW)
+    batch = await store.add_articles(feed, [article(1), article(2)], now=NOW)
+    assert len(batch.article_ids) == 2
+    # A known guid is known within its feed only; URL and title are known across feeds.
+    known_guid = article(3, key="guid-1")
+    wire = article(4, url="https://news.example/a/2")
+    retitled = article(5, title=article(1).entry.title, published=NOW + timedelta(hours=3))
+    candidates = [known_guid, wire, retitled, article(6)]
+    assert [item.entry.key for item in await store.filter_new(feed, candidates)] == ["guid-6"]
+    fresh = await store.filter_new(other, candidates)
+    assert [item.entry.key for item in fresh] == ["guid-1", "guid-6"]
+    late = article(7, title=article(1).entry.title, published=NOW + timedelta(days=3))
+    assert await store.filter_new(other, [late]) == [late]
+    again = await store.add_articles(feed, [article(1), article(2)], now=NOW)
+    assert (again.article_ids, again.duplicates) == ((), 2)
+
+
+async def test_deliveries_follow_subscriptions_and_alert_setting(store: Store) -> None:
+    feed = await store.add_feed("https://a.example/rss", now=NOW)
+    await store.upsert_chat(100, kind="private", now=NOW)
+    await store.upsert_chat(-200, kind="supergroup", now=NOW)
+    assert await store.subscribe(100, ["terrorism", "cybersecurity"], now=NOW) == [
+        "terrorism", "cybersecurity"]
+    assert await store.subscribe(100, ["terrorism"], now=NOW) == []
+    await store.subscribe(-200, ["cybersecurity"], now=NOW, thread_id=7)
+    items = [article(1), article(2, topics=("cybersecurity", "terrorism")), article(3, topics=())]
+    batch = await store.add_articles(feed, items, now=NOW)
+    # chat 100 gets articles 1 and 2 once each; the forum thread gets article 2.
+    assert batch.deliveries == 3
+    quiet = await store.add_articles(feed, [article(4)], now=NOW, alert=False)
+    assert (len(quiet.article_ids), quiet.deliveries) == (1, 0)
+    stats = await store.stats()
+    assert (stats["articles"], stats["alerts_pending"], stats["subscriptions"]) == (4, 3, 3)
+
+
+async def test_first_poll_alerts_only_on_the_newest(store: Store) -> None:
+    feed = await store.add_feed("https://a.example/rss", now=NOW)
+    await store.upsert_chat(1, kind="private", now=NOW)
+    await store.subscribe(1, ["terrorism"], now=NOW)
+    items = [article(n, published=NOW - timedelta(hours=n)) for n in range(1, 6)]
+    batch = await store.add_articles(feed, items, now=NOW, alert=2)
+    assert (len(batch.article_ids), batch.deliveries) == (5, 2)
+
+
+async def test_evidence_round_trips(store: Store) -> None:
+    feed = await store.add_feed("https://a.example/rss", now=NOW)
+    batch = await store.add_articles(feed, [article(1)], now=NOW)
+    topics = await store.article_topics(batch.article_ids[0])
+    assert topics == (TopicMatch("terrorism", 2.5, ("إرهاب (title) 1",)),)
+
+
+async def test_search_index_follows_articles(store: Store) -> None:
+    feed = await store.add_feed("https://a.example/rss", now=NOW)
+    await store.add_articles(feed, [article(1), article(2)], now=NOW)
+    if store.dialect == "sqlite":
+        query = "SELECT count(*) FROM article_search WHERE article_search MATCH 'خبر'"
+    else:
+        query = ("SELECT count(*) FROM articles WHERE "
+                 "to_tsvector('simple'::regconfig, norm_text) @@ to_tsquery('simple', 'خبر')")
+    async with store.engine.connect() as conn:
+        assert (await conn.execute(text(query))).scalar_one() == 2
+
+
+async def test_naive_datetimes_are_refused(store: Store) -> None:
+    with pytest.raises(Exception, match="naive datetime"):
+        await store.add_feed("https://a.example/rss", now=datetime(2026, 1, 1))
+
+
+async def test_topics_seeded_once_and_audit_log(store: Store) -> None:
+    defs = [{"id": "terrorism", "names": {"en": "Terrorism"}}]
+    assert await store.seed_topics(defs, now=NOW) == 1
+    assert await store.seed_topics(defs, now=NOW) == 0
+    assert await store.topic_definitions() == defs
+    await store.audit("addfeed", now=NOW, actor_id=42, target="https://a.example/rss",
+                      after={"url": "https://a.example/rss"})
+    [entry] = await store.audit_entries()
+    assert (entry["actor_id"], entry["action"], entry["at"]) == (42, "addfeed", NOW)
+
+
+async def test_migrate_twice_is_a_no_op(store: Store) -> None:
+    await store.migrate()
+    assert (await store.stats())["feeds"] == 0
