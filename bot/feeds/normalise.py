@@ -1,0 +1,166 @@
+"""Text helpers for feed items: HTML to plain text, canonical URLs, normalised-title hashes.
+
+Pure standard library, so they run cheaply inside the parser worker processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+
+# Tags that end a paragraph; their text is separated from the next by a blank line.
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption",
+        "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+        "ol", "p", "pre", "section", "table", "tr", "ul",
+    }
+)  # fmt: skip
+# Tags whose content is never reader-visible text.
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg"})
+
+_PARA_SPLIT = re.compile(r"\n\s*\n")
+_HEX_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+
+# Query parameters that only track the reader; dropping them makes the same article's
+# URL identical whichever newsletter, social post or feed it came from.
+_TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid", "twclid", "igshid",
+        "mc_cid", "mc_eid", "_ga", "_gl", "ocid", "ref_src", "cmpid", "xtor", "at_medium",
+        "at_campaign", "at_platform", "at_link", "at_bbc_team", "ns_mchannel", "ns_source",
+        "ns_campaign", "ns_linkname", "ns_fee", "spm", "share", "smid", "wt.mc_id",
+    }
+)  # fmt: skip
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Characters left as they are when re-quoting a path or query (RFC 3986 reserved + '%').
+_SAFE_PATH = "/%:@!$&'()*+,;=-._~"
+
+# Arabic letters folded after dediacritisation, for matching only (never shown to readers).
+_ARABIC_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "ـ": None})
+
+
+class _TextExtractor(HTMLParser):
+    """Collects visible text, turning block elements into paragraph breaks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Open a skipped element or mark a break."""
+        if tag in _SKIP_TAGS:
+            self._skip_depth += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+        elif tag == "br":
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Self-closing tags never open a skipped element."""
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        """Close a skipped element or mark a break."""
+        if tag in _SKIP_TAGS:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        """Keep text outside skipped elements."""
+        if not self._skip_depth:
+            self.parts.append(data)
+
+
+def plain_text(text: str) -> str:
+    """Collapse whitespace inside paragraphs; paragraphs stay separated by one blank line."""
+    paragraphs = []
+    for block in _PARA_SPLIT.split(text):
+        lines = [" ".join(line.split()) for line in block.split("\n")]
+        joined = "\n".join(line for line in lines if line)
+        if joined:
+            paragraphs.append(joined)
+    return "\n\n".join(paragraphs)
+
+
+def html_to_text(html: str) -> str:
+    """Turn an HTML fragment into plain text: tags dropped, entities unescaped, paragraphs kept."""
+    if "<" not in html and "&" not in html:
+        # Most titles and many summaries are plain already: skip the parser.
+        return plain_text(html)
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    extractor.close()
+    return plain_text("".join(extractor.parts))
+
+
+def _is_tracking(name: str) -> bool:
+    """Whether a query parameter only tracks the reader."""
+    lowered = name.lower()
+    return lowered in _TRACKING_PARAMS or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def _requote(part: str) -> str:
+    """Percent-encode raw non-ASCII characters and upper-case existing escapes."""
+    quoted = quote(part, safe=_SAFE_PATH)
+    return _HEX_ESCAPE.sub(lambda m: m.group(0).upper(), quoted)
+
+
+def canonical_url(url: str, base: str | None = None) -> str:
+    """Canonical http(s) URL: lower-case scheme and host, no fragment or tracking parameters.
+
+    Returns "" when the URL is empty or not http(s) (javascript:, mailto:, urn:...), so it is
+    never offered to readers as a link.
+    """
+    url = url.strip()
+    if not url:
+        return ""  # urljoin would turn a missing link into the feed's own URL
+    if base:
+        url = urljoin(base, url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return ""
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if scheme not in _DEFAULT_PORTS or not host:
+        return ""
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, v) for k, v in pairs if not _is_tracking(k)]
+    path = _requote(parts.path) or "/"
+    return urlunsplit((scheme, netloc, path, urlencode(query, safe=_SAFE_PATH), ""))
+
+
+def normalise_title(title: str) -> str:
+    """Casefolded title without diacritics, punctuation, symbols or whitespace runs."""
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    # NFKD splits hamza and madda off alef, waw and yeh, so dropping marks folds them too.
+    kept = []
+    for char in decomposed:
+        category = unicodedata.category(char)
+        if category[0] in "PSZC":
+            kept.append(" ")
+        elif category != "Mn":
+            kept.append(char)
+    return " ".join("".join(kept).translate(_ARABIC_FOLD).split())
+
+
+def title_hash(title: str) -> str:
+    """sha1 of the normalised title; "" when nothing is left, so untitled items never collide."""
+    normalised = normalise_title(title)
+    if not normalised:
+        return ""
+    return hashlib.sha1(normalised.encode("utf-8"), usedforsecurity=False).hexdigest()
