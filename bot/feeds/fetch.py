@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from types import SimpleNamespace
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -51,12 +52,61 @@ class _FetchError(Exception):
     """An expected failure, carried to the one place that turns it into a value."""
 
 
+class _Deadline:
+    """A fetch's total timeout, paused while the request queues for a pooled connection.
+
+    Waiting behind other feeds of the same host (the per-host limit) is politeness, not the
+    server's slowness, so it must not use up this feed's time.
+    """
+
+    def __init__(self, timeout: asyncio.Timeout) -> None:
+        self._timeout = timeout
+        self._remaining: float | None = None
+
+    def pause(self) -> None:
+        """Stop the clock."""
+        when = self._timeout.when()
+        if when is not None and self._remaining is None:
+            self._remaining = when - asyncio.get_running_loop().time()
+            self._timeout.reschedule(None)
+
+    def resume(self) -> None:
+        """Restart the clock with the time that was left."""
+        if self._remaining is not None:
+            self._timeout.reschedule(asyncio.get_running_loop().time() + self._remaining)
+            self._remaining = None
+
+
+async def _on_queued_start(
+    session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    params: aiohttp.TraceConnectionQueuedStartParams,
+) -> None:
+    """Pause the fetch's deadline while it waits for a connection slot."""
+    if isinstance(context.trace_request_ctx, _Deadline):
+        context.trace_request_ctx.pause()
+
+
+async def _on_queued_end(
+    session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    params: aiohttp.TraceConnectionQueuedEndParams,
+) -> None:
+    """Resume the fetch's deadline once it has a connection slot."""
+    if isinstance(context.trace_request_ctx, _Deadline):
+        context.trace_request_ctx.resume()
+
+
 def make_session(limits: FetchLimits) -> aiohttp.ClientSession:
     """The one shared session: connection limits, Marsad's User-Agent, decompression, no cookies."""
     connector = aiohttp.TCPConnector(
         limit=limits.max_connections, limit_per_host=limits.max_per_host, ttl_dns_cache=300
     )
+    queueing = aiohttp.TraceConfig()
+    queueing.on_connection_queued_start.append(_on_queued_start)
+    queueing.on_connection_queued_end.append(_on_queued_end)
     return aiohttp.ClientSession(
+        trace_configs=[queueing],
         connector=connector,
         headers={"User-Agent": limits.user_agent, "Accept": _ACCEPT},
         timeout=_client_timeout(limits),
@@ -167,6 +217,7 @@ async def _fetch(
     etag: str | None,
     last_modified: str | None,
     limits: FetchLimits,
+    deadline: _Deadline,
 ) -> FetchResult:
     """Follow redirects by hand so permanent moves, loops and bad schemes are seen."""
     conditional: dict[str, str] = {}
@@ -182,7 +233,11 @@ async def _fetch(
     for _hop in range(limits.max_redirects + 1):
         _check_scheme(current)
         async with session.get(
-            current, headers=conditional, allow_redirects=False, timeout=timeout
+            current,
+            headers=conditional,
+            allow_redirects=False,
+            timeout=timeout,
+            trace_request_ctx=deadline,
         ) as response:
             status = response.status
             if status in _REDIRECTS:
@@ -281,8 +336,9 @@ async def fetch_feed(
 ) -> FetchResult:
     """Fetch one feed; expected failures come back as a FetchResult with status ERROR."""
     try:
-        async with asyncio.timeout(limits.total_timeout):
-            return await _fetch(session, url, etag, last_modified, limits)
+        async with asyncio.timeout(limits.total_timeout) as timeout:
+            deadline = _Deadline(timeout)
+            return await _fetch(session, url, etag, last_modified, limits, deadline)
     except _FetchError as exc:
         error = str(exc)
     except (aiohttp.ClientError, TimeoutError, OSError, ValueError, UnicodeError) as exc:

@@ -13,7 +13,7 @@ import logging
 import multiprocessing
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Serial retries after a worker crash before a feed is declared the culprit.
+_RETRIES = 2
 # Longer guids are hashed: they are database keys, and an index entry has a size limit.
 _MAX_KEY = 512
 
@@ -194,12 +196,17 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str, *, now: dateti
     )
 
 
+ParseFunction = Callable[..., ParsedFeed]
+
+
 class ParserPool:
     """Runs `parse_feed` in worker processes; a worker crash costs one feed, not the cycle."""
 
-    def __init__(self, workers: int = 2) -> None:
+    def __init__(self, workers: int = 2, *, target: ParseFunction = parse_feed) -> None:
         self._workers = workers
+        self._target = target  # a module-level function, so worker processes can import it
         self._generation = 0
+        self._retry_lock = asyncio.Lock()
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -217,16 +224,31 @@ class ParserPool:
     async def parse(
         self, body: bytes, headers: Mapping[str, str], url: str, *, now: datetime
     ) -> ParsedFeed:
-        """Parse in a worker; retried once on a broken pool (a crash fails all parses in flight)."""
-        for _attempt in range(2):
-            generation = self._generation
-            try:
-                future = self._pool.submit(parse_feed, body, dict(headers), url, now=now)
-                return await asyncio.wrap_future(future)
-            except BrokenProcessPool:
-                logger.warning("parser process died while parsing %s; restarting the pool", url)
-                self._replace(generation)
+        """Parse in a worker; a feed whose parse crashes its worker gets an error value."""
+        args = (body, dict(headers), url)
+        if (result := await self._attempt(args, now)) is not None:
+            return result
+        # A dead worker fails every parse in flight, not only the culprit's. Retry them one at
+        # a time, so an innocent feed is not killed again by the culprit's retry.
+        for _retry in range(_RETRIES):
+            async with self._retry_lock:
+                if (result := await self._attempt(args, now)) is not None:
+                    return result
+        logger.warning("parser process crashed on %s every time; giving up on it", url)
         return ParsedFeed(title=None, entries=(), error="the parser process crashed on this feed")
+
+    async def _attempt(
+        self, args: tuple[bytes, dict[str, str], str], now: datetime
+    ) -> ParsedFeed | None:
+        """One run in the current executor; None when the executor broke under it."""
+        generation = self._generation
+        try:
+            future = self._pool.submit(self._target, *args, now=now)
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            logger.info("parser pool broke while parsing %s; restarting it", args[2])
+            self._replace(generation)
+            return None
 
     def close(self) -> None:
         """Stop the workers; parses still queued are cancelled."""

@@ -83,7 +83,7 @@ def atom(items: list[Item], *, encoding: str = "utf-8", lang: str = "ar") -> byt
         parts.append("<entry>")
         parts.append(f'<title type="text">{escape(item.title)}</title>')
         parts.append(f'<link rel="alternate" href="{escape(item.link)}"/>')
-        parts.append(f"<id>{escape(item.guid or item.link)}</id>")
+        parts.append(f"<id>urn:marsad:{escape(item.guid or item.link)}</id>")
         parts.append("<updated>2026-11-29T05:00:00Z</updated>")
         parts.append(f'<content type="html">{escape(item.html)}</content>')
         parts.append("</entry>")

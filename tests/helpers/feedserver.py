@@ -12,6 +12,7 @@ the request headers, so tests can check what the client sent (If-None-Match, Use
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import zlib
 from collections import Counter, defaultdict
@@ -147,10 +148,8 @@ class FeedServer:
         """Answer only after `delay` seconds (or when the server closes)."""
 
         async def handler(request: web.Request) -> web.StreamResponse:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), delay)
-            except TimeoutError:
-                pass
             return web.Response(body=body, content_type="application/rss+xml")
 
         self.route(path, handler)

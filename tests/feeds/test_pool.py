@@ -1,0 +1,62 @@
+"""ParserPool: parsing in worker processes, surviving a worker crash, not blocking the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.feeds.parse import ParserPool, parse_feed
+from tests.feeds.conftest import NOW
+from tests.feeds.crashparse import parse_or_crash
+from tests.feeds.samples import arabic_items, rss
+
+URL = "https://news.example/feed.xml"
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[ParserPool]:
+    """Two workers whose target crashes on bodies starting with CRASH."""
+    parser = ParserPool(2, target=parse_or_crash)
+    yield parser
+    parser.close()
+
+
+async def test_pool_gives_the_same_result_as_inline(pool: ParserPool) -> None:
+    body = rss(arabic_items(count=20), encoding="windows-1256")
+    headers = {"Content-Type": "text/xml; charset=windows-1256"}
+    assert await pool.parse(body, headers, URL, now=NOW) == parse_feed(body, headers, URL, now=NOW)
+
+
+async def test_worker_crash_costs_only_that_feed(pool: ParserPool) -> None:
+    good = rss(arabic_items())
+    bodies = [good] * 6 + [b"CRASH"] + [good] * 6
+    results = await asyncio.gather(*(pool.parse(b, {}, URL, now=NOW) for b in bodies))
+    assert results[6].error == "the parser process crashed on this feed"
+    assert all(r.error is None and len(r.entries) == 3 for i, r in enumerate(results) if i != 6)
+    after = await pool.parse(good, {}, URL, now=NOW)  # the pool was rebuilt and still works
+    assert after.error is None
+
+
+async def test_parsing_does_not_block_the_event_loop(pool: ParserPool) -> None:
+    body = rss(arabic_items(count=400))
+    await pool.parse(body, {}, URL, now=NOW)  # warm the workers up
+    lag = 0.0
+
+    async def ticker() -> None:
+        nonlocal lag
+        while True:
+            start = time.monotonic()
+            await asyncio.sleep(0.001)
+            lag = max(lag, time.monotonic() - start)
+
+    task = asyncio.create_task(ticker())
+    await asyncio.gather(*(pool.parse(body, {}, URL, now=NOW) for _ in range(8)))
+    task.cancel()
+    inline_start = time.monotonic()
+    parse_feed(body, {}, URL, now=NOW)
+    inline = time.monotonic() - inline_start
+    # One inline parse blocks the loop for its whole duration; the pool must stay well under.
+    assert lag < max(0.05, inline / 2)
