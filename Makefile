@@ -25,6 +25,7 @@ typecheck: venv
 	$(BIN)/mypy
 
 pytest: venv
+	scripts/postgres-up
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.models import Feed, NewArticle, StoredBatch, TopicMatch
+from bot.models import Alert, Article, Entry, Feed, NewArticle, StoredBatch, TopicMatch
 from bot.storage import schema as t
 from bot.storage.migrate import migrate
 
@@ -234,44 +234,37 @@ class Store:
             result = await conn.execute(delete(t.feeds).where(t.feeds.c.id == feed_id))
         return result.rowcount > 0
 
+    async def removed_feed_urls(self) -> set[str]:
+        """URLs of feeds an admin removed, which feed lists must not bring back."""
+        query = select(t.audit_log.c.target).where(t.audit_log.c.action == "feed.remove")
+        async with self.engine.connect() as conn:
+            return {url for url in (await conn.execute(query)).scalars() if url}
+
     # Articles
 
-    async def filter_new(self, feed: Feed, entries: Sequence[NewArticle]) -> list[NewArticle]:
+    async def filter_new(self, feed: Feed, entries: Sequence[Entry]) -> list[Entry]:
         """The entries the database has not seen, under any of their keys."""
         if not entries:
             return []
-        keys = [item.entry.key for item in entries]
-        urls = [item.entry.url for item in entries]
-        hashes = [item.entry.title_hash for item in entries]
-        oldest = min(item.entry.published for item in entries) - TITLE_DUPLICATE_WINDOW
+        keys = [entry.key for entry in entries]
+        urls = [entry.url for entry in entries]
+        hashes = [entry.title_hash for entry in entries]
+        oldest = min(entry.published for entry in entries) - TITLE_DUPLICATE_WINDOW
+        a = t.articles.c
         async with self.engine.connect() as conn:
-            seen_keys = set(
-                (
-                    await conn.execute(
-                        select(t.articles.c.entry_key).where(
-                            t.articles.c.feed_id == feed.id, t.articles.c.entry_key.in_(keys)
-                        )
-                    )
-                ).scalars()
+            known = select(a.entry_key).where(a.feed_id == feed.id, a.entry_key.in_(keys))
+            seen_keys = set((await conn.execute(known)).scalars())
+            seen_urls = set((await conn.execute(select(a.url).where(a.url.in_(urls)))).scalars())
+            titles = select(a.title_hash, a.published).where(
+                a.title_hash.in_(hashes), a.published >= oldest
             )
-            seen_urls = set(
-                (
-                    await conn.execute(select(t.articles.c.url).where(t.articles.c.url.in_(urls)))
-                ).scalars()
-            )
-            recent_titles = (
-                await conn.execute(
-                    select(t.articles.c.title_hash, t.articles.c.published).where(
-                        t.articles.c.title_hash.in_(hashes), t.articles.c.published >= oldest
-                    )
-                )
-            ).all()
+            recent_titles = (await conn.execute(titles)).all()
         return [
-            item
-            for item in entries
-            if item.entry.key not in seen_keys
-            and item.entry.url not in seen_urls
-            and not _same_title_seen(item, recent_titles)
+            entry
+            for entry in entries
+            if entry.key not in seen_keys
+            and entry.url not in seen_urls
+            and not _same_title_seen(entry, recent_titles)
         ]
 
     async def add_articles(
@@ -380,6 +373,84 @@ class Store:
             TopicMatch(row.topic, row.score, tuple(json.loads(row.evidence))) for row in rows
         )
 
+    # Outbox
+
+    async def pending_alerts(self, *, limit: int = 500) -> list[Alert]:
+        """Pending deliveries to active chats, oldest first, with their articles."""
+        d, a, c = t.deliveries.c, t.articles.c, t.chats.c
+        query = (
+            select(
+                d.id.label("delivery_id"),
+                d.chat_id,
+                d.thread_id,
+                c.language.label("chat_language"),
+                t.articles,
+                t.feeds.c.title.label("feed_title"),
+                t.feeds.c.url.label("feed_url"),
+            )
+            .join(t.articles, a.id == d.article_id)
+            .join(t.chats, c.id == d.chat_id)
+            .outerjoin(t.feeds, t.feeds.c.id == a.feed_id)
+            .where(d.state == "pending", c.active)
+            .order_by(d.id)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+            topics = await self._topics_of(conn, {row.id for row in rows})
+        return [_alert(row, topics.get(row.id, ())) for row in rows]
+
+    async def _topics_of(
+        self, conn: AsyncConnection, article_ids: set[int]
+    ) -> dict[int, tuple[TopicMatch, ...]]:
+        """The stored topics of several articles, strongest first."""
+        if not article_ids:
+            return {}
+        query = (
+            select(t.article_topics)
+            .where(t.article_topics.c.article_id.in_(article_ids))
+            .order_by(t.article_topics.c.score.desc(), t.article_topics.c.topic)
+        )
+        found: dict[int, list[TopicMatch]] = {}
+        for row in (await conn.execute(query)).all():
+            match = TopicMatch(row.topic, row.score, tuple(json.loads(row.evidence)))
+            found.setdefault(row.article_id, []).append(match)
+        return {key: tuple(value) for key, value in found.items()}
+
+    async def mark_sent(
+        self, delivery_id: int, *, now: datetime, message_id: int | None = None
+    ) -> None:
+        """Record that Telegram (or the console) accepted a delivery."""
+        await self._set_delivery(
+            delivery_id,
+            state="sent",
+            sent_at=now,
+            message_id=message_id,
+            last_error=None,
+            attempts=t.deliveries.c.attempts + 1,
+        )
+
+    async def mark_failed(self, delivery_id: int, *, reason: str) -> None:
+        """Give up on a delivery, keeping why."""
+        await self._set_delivery(
+            delivery_id,
+            state="failed",
+            last_error=reason[:500],
+            attempts=t.deliveries.c.attempts + 1,
+        )
+
+    async def note_attempt(self, delivery_id: int, *, error: str) -> None:
+        """Count a failed attempt that will be retried; the delivery stays pending."""
+        await self._set_delivery(
+            delivery_id, last_error=error[:500], attempts=t.deliveries.c.attempts + 1
+        )
+
+    async def _set_delivery(self, delivery_id: int, **values: Any) -> None:
+        """Update one outbox row."""
+        async with self.engine.begin() as conn:
+            query = update(t.deliveries).where(t.deliveries.c.id == delivery_id)
+            await conn.execute(query.values(**values))
+
     # Topics
 
     async def seed_topics(self, definitions: Iterable[Mapping[str, Any]], *, now: datetime) -> int:
@@ -429,6 +500,15 @@ class Store:
         )
         async with self.engine.begin() as conn:
             await conn.execute(query)
+
+    async def deactivate_chat(self, chat_id: int, *, reason: str) -> None:
+        """Stop delivering to a chat (blocked, kicked, or the console while on Telegram)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(t.chats)
+                .where(t.chats.c.id == chat_id)
+                .values(active=False, deactivated_reason=reason)
+            )
 
     async def subscribe(
         self, chat_id: int, topic_ids: Iterable[str], *, now: datetime, thread_id: int = 0
@@ -539,15 +619,37 @@ class Store:
         return [dict(row._mapping) for row in rows]
 
 
-def _same_title_seen(item: NewArticle, recent: Sequence[Any]) -> bool:
-    """Whether a long-enough title was stored within the duplicate window of this item."""
-    if len(item.entry.title) < TITLE_DUPLICATE_MIN_CHARS:
+def _same_title_seen(entry: Entry, recent: Sequence[Any]) -> bool:
+    """Whether a long-enough title was stored within the duplicate window of this entry."""
+    if len(entry.title) < TITLE_DUPLICATE_MIN_CHARS:
         return False
-    published = item.entry.published
+    published = entry.published
     return any(
-        row.title_hash == item.entry.title_hash
+        row.title_hash == entry.title_hash
         and abs(row.published - published) <= TITLE_DUPLICATE_WINDOW
         for row in recent
+    )
+
+
+def _alert(row: Any, topics: tuple[TopicMatch, ...]) -> Alert:
+    """An Alert from a pending_alerts row."""
+    article = Article(
+        id=row.id,
+        feed_id=row.feed_id,
+        url=row.url,
+        title=row.title,
+        text=row.text,
+        published=row.published,
+        language=row.language,
+        topics=topics,
+        feed_title=row.feed_title or row.feed_url,
+    )
+    return Alert(
+        delivery_id=row.delivery_id,
+        chat_id=row.chat_id,
+        article=article,
+        thread_id=row.thread_id or None,
+        language=row.chat_language,
     )
 
 

@@ -14,6 +14,11 @@ from bot.storage import Store
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
 
+def entry(n: int, **kwargs: object) -> Entry:
+    """The entry of article(n, ...)."""
+    return article(n, **kwargs).entry  # type: ignore[arg-type]
+
+
 def article(n: int, *, topics: tuple[str, ...] = ("terrorism",), title: str | None = None,
             url: str | None = None, key: str | None = None,
             published: datetime = NOW) -> NewArticle:
@@ -81,14 +86,14 @@ async def test_articles_are_stored_once_under_every_key(store: Store) -> None:
     batch = await store.add_articles(feed, [article(1), article(2)], now=NOW)
     assert len(batch.article_ids) == 2
     # A known guid is known within its feed only; URL and title are known across feeds.
-    known_guid = article(3, key="guid-1")
-    wire = article(4, url="https://news.example/a/2")
-    retitled = article(5, title=article(1).entry.title, published=NOW + timedelta(hours=3))
-    candidates = [known_guid, wire, retitled, article(6)]
-    assert [item.entry.key for item in await store.filter_new(feed, candidates)] == ["guid-6"]
+    known_guid = entry(3, key="guid-1")
+    wire = entry(4, url="https://news.example/a/2")
+    retitled = entry(5, title=entry(1).title, published=NOW + timedelta(hours=3))
+    candidates = [known_guid, wire, retitled, entry(6)]
+    assert [item.key for item in await store.filter_new(feed, candidates)] == ["guid-6"]
     fresh = await store.filter_new(other, candidates)
-    assert [item.entry.key for item in fresh] == ["guid-1", "guid-6"]
-    late = article(7, title=article(1).entry.title, published=NOW + timedelta(days=3))
+    assert [item.key for item in fresh] == ["guid-1", "guid-6"]
+    late = entry(7, title=entry(1).title, published=NOW + timedelta(days=3))
     assert await store.filter_new(other, [late]) == [late]
     again = await store.add_articles(feed, [article(1), article(2)], now=NOW)
     assert (again.article_ids, again.duplicates) == ((), 2)
@@ -159,3 +164,22 @@ async def test_topics_seeded_once_and_audit_log(store: Store) -> None:
 async def test_migrate_twice_is_a_no_op(store: Store) -> None:
     await store.migrate()
     assert (await store.stats())["feeds"] == 0
+
+
+async def test_outbox_lists_pending_alerts_until_sent(store: Store) -> None:
+    feed = await store.add_feed("https://a.example/rss", title="Al-Omk", now=NOW)
+    await store.upsert_chat(100, kind="private", language="en", now=NOW)
+    await store.subscribe(100, ["terrorism"], now=NOW, thread_id=0)
+    await store.add_articles(feed, [article(1), article(2)], now=NOW)
+    pending = await store.pending_alerts()
+    assert [a.article.url for a in pending] == [article(1).entry.url, article(2).entry.url]
+    first = pending[0]
+    assert (first.chat_id, first.thread_id, first.language) == (100, None, "en")
+    assert first.article.feed_title == "Al-Omk"
+    assert first.article.topics[0].topic == "terrorism"
+    await store.mark_sent(first.delivery_id, now=NOW, message_id=9)
+    await store.note_attempt(pending[1].delivery_id, error="HTTP 502")
+    assert [a.delivery_id for a in await store.pending_alerts()] == [pending[1].delivery_id]
+    await store.mark_failed(pending[1].delivery_id, reason="chat not found")
+    stats = await store.stats()
+    assert (stats["alerts_pending"], stats["alerts_sent"], stats["alerts_failed"]) == (0, 1, 1)

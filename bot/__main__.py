@@ -1,0 +1,153 @@
+"""Command line: `python -m bot [run|migrate|stats|feeds] ...` (`run` is the default)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.app import Marsad, RunOptions
+from bot.errors import FeedListError
+from bot.feeds.feedlist import FeedSpec, read_feed_list, to_opml
+from bot.logsafe import configure_logging
+from bot.storage import Store
+from config.settings import Settings, describe_errors
+
+log = logging.getLogger("bot")
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's grammar."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Marsad news monitor")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="poll feeds and deliver alerts (the default)")
+    run.add_argument("--once", action="store_true", help="one cycle of every due feed, then exit")
+    run.add_argument(
+        "--console",
+        choices=["text", "jsonl"],
+        help="print alerts here instead of sending them to Telegram",
+    )
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    stats = sub.add_parser("stats", help="counts of feeds, articles and alerts")
+    stats.add_argument("--json", action="store_true", help="one JSON object")
+    feeds = sub.add_parser("feeds", help="list, import or export feeds")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True)
+    feeds_sub.add_parser("list", help="every feed with its state")
+    imp = feeds_sub.add_parser("import", help="add the feeds of an OPML or TOML file")
+    imp.add_argument("file", type=Path)
+    feeds_sub.add_parser("export", help="print every feed as OPML")
+    return parser
+
+
+async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run Marsad until stopped, or for one cycle with --once."""
+    marsad = Marsad(settings, options=RunOptions(console=args.console))
+    if args.once:
+        report = await marsad.run_once()
+        log.info(
+            "one cycle done: %d feeds, %d new articles, %d failed",
+            report.feeds,
+            report.new_articles,
+            report.failed,
+        )
+        return 0
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await marsad.run_forever(stop)
+    return 0
+
+
+async def with_store(settings: Settings) -> Store:
+    """A migrated store for the one-shot commands."""
+    store = Store.from_url(settings.database_url_plain)
+    await store.migrate()
+    return store
+
+
+async def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    """Create or upgrade the schema."""
+    store = await with_store(settings)
+    await store.close()
+    log.info("database is at the newest schema: %s", settings.database_url_safe)
+    return 0
+
+
+async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the store's counts."""
+    store = await with_store(settings)
+    try:
+        stats = await store.stats()
+    finally:
+        await store.close()
+    if args.json:
+        print(json.dumps(stats))
+    else:
+        for key, value in stats.items():
+            print(f"{key:16} {value}")
+    return 0
+
+
+async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
+    """List, import or export feeds."""
+    if args.feeds_command == "import":
+        try:
+            specs = read_feed_list(args.file)
+        except FeedListError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        marsad = Marsad(settings, options=RunOptions(console="text", parser_workers=1))
+        try:
+            await marsad.store.migrate()
+            added = await marsad.add_feeds(specs, source=str(args.file))
+        finally:
+            await marsad.close()
+        print(f"{added} feeds added, {len(specs) - added} already known or refused")
+        return 0
+    store = await with_store(settings)
+    try:
+        feeds = await store.list_feeds()
+    finally:
+        await store.close()
+    if args.feeds_command == "export":
+        print(to_opml(FeedSpec(feed.url, feed.title) for feed in feeds))
+        return 0
+    for feed in feeds:
+        state = "active" if feed.active else "paused"
+        error = f"  errors: {feed.error_streak} ({feed.last_error})" if feed.error_streak else ""
+        print(f"{feed.id:5}  {state:6}  {feed.url}  {feed.title or ''}{error}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "migrate": cmd_migrate, "stats": cmd_stats, "feeds": cmd_feeds}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and settings, configure logging, run one command."""
+    args = build_parser().parse_args(argv)
+    if args.command is None:  # `python -m bot` is `python -m bot run`
+        args = build_parser().parse_args(["run", *(argv or [])])
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(describe_errors(exc), file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings)
+    try:
+        return asyncio.run(COMMANDS[args.command](settings, args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

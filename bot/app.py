@@ -1,0 +1,211 @@
+"""The composition root: builds every service once and runs them.
+
+`Marsad` owns the store, the HTTP session, the parser processes, the topic rules, the
+poller, the outbox and (with a token) the Telegram application. Nothing is built at
+import time; tests build a `Marsad` with their own settings, clock and stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.delivery.outbox import CONSOLE_CHAT_ID, ConsoleSender, Outbox, Sender
+from bot.errors import FeedListError
+from bot.feeds.feedlist import FeedSpec, is_http_url, read_feed_list
+from bot.feeds.fetch import FetchLimits, make_session
+from bot.feeds.parse import ParserPool
+from bot.pipeline import CycleReport, Poller, PollPolicy
+from bot.storage import Store
+from bot.topics import TopicEngine
+from config import TOPICS_FILE
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+# The scheduler looks for due feeds this often; each feed keeps its own next check time.
+MAX_TICK_SECONDS = 30.0
+DELIVERY_TICK_SECONDS = 2.0
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How this process runs: console output, parser workers, fetch limits."""
+
+    console: str | None = None  # "text" or "jsonl": print alerts instead of sending them
+    parser_workers: int = 2
+    limits: FetchLimits = field(default_factory=FetchLimits)
+
+
+class Marsad:
+    """Every service of one running Marsad."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        options: RunOptions = RunOptions(),
+        clock: Clock = utc_now,
+        stream: TextIO | None = None,
+    ) -> None:
+        """Build the services; `start()` opens them."""
+        self.settings = settings
+        self.options = options
+        self.clock = clock
+        self.store = Store.from_url(settings.database_url_plain)
+        self.topics = TopicEngine(self.store)
+        self.parsers = ParserPool(options.parser_workers)
+        self.session = make_session(options.limits)
+        self.poller = Poller(
+            self.store,
+            self.session,
+            self.parsers,
+            self.topics.new_article,
+            clock=clock,
+            policy=PollPolicy(interval=float(settings.poll_interval)),
+            limits=options.limits,
+        )
+        self.console = options.console or ("text" if settings.telegram_bot_token is None else None)
+        sender: Sender = ConsoleSender(stream or sys.stdout, self.console or "text")
+        self.outbox = Outbox(self.store, sender, clock=clock)
+        self.scheduler: AsyncIOScheduler | None = None
+
+    async def start(self) -> None:
+        """Migrate, seed the built-in topics, load the rules, add the listed feeds."""
+        log.info("database: %s", self.settings.database_url_safe)
+        await self.store.migrate()
+        now = self.clock()
+        topics_text = await asyncio.to_thread(TOPICS_FILE.read_text, encoding="utf-8")
+        await self.topics.seed(topics_text, now=now)
+        await self.topics.load()
+        if self.settings.feeds_file is not None:
+            await self.import_feeds_file(self.settings.feeds_file)
+        await self._set_console_destination()
+
+    async def import_feeds_file(self, path: Path) -> int:
+        """Add a list's feeds that are new, skipping any an admin removed; return how many."""
+        try:
+            specs = read_feed_list(path)
+        except FeedListError as exc:
+            log.error("feeds file %s not used: %s", path, exc)
+            return 0
+        return await self.add_feeds(specs, source=str(path))
+
+    async def add_feeds(self, specs: list[FeedSpec], *, source: str) -> int:
+        """Add http(s) feeds not known yet; refuse others with one log line each."""
+        known = {feed.url for feed in await self.store.list_feeds()}
+        skip = known | await self.store.removed_feed_urls()
+        added = 0
+        for spec in specs:
+            if not is_http_url(spec.url):
+                log.warning(
+                    "feed %r from %s skipped: only http(s) URLs are fetched", spec.url, source
+                )
+            elif spec.url not in skip:
+                await self.store.add_feed(spec.url, title=spec.title, now=self.clock())
+                skip.add(spec.url)
+                added += 1
+        if added:
+            log.info("added %d feeds from %s", added, source)
+        return added
+
+    async def _set_console_destination(self) -> None:
+        """In console mode, one destination subscribed to every topic receives all alerts."""
+        now = self.clock()
+        await self.store.upsert_chat(CONSOLE_CHAT_ID, kind="console", title="console", now=now)
+        if self.console:
+            topic_ids = [d["id"] for d in await self.store.topic_definitions()]
+            await self.store.subscribe(CONSOLE_CHAT_ID, topic_ids, now=now)
+        else:
+            await self.store.deactivate_chat(CONSOLE_CHAT_ID, reason="running with Telegram")
+
+    async def cycle(self) -> CycleReport:
+        """Poll due feeds, then deliver what they produced."""
+        report = await self.poller.run_cycle()
+        await self.outbox.drain()
+        return report
+
+    async def run_once(self) -> CycleReport:
+        """Start, run one cycle over every due feed, deliver, and close."""
+        try:
+            await self.start()
+            return await self.cycle()
+        finally:
+            await self.close()
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Run the scheduled jobs until stop is set."""
+        try:
+            await self.start()
+            self.scheduler = self._schedule()
+            self.scheduler.start()
+            log.info(
+                "Marsad is running (%s); stop with Ctrl-C",
+                f"console: {self.console}" if self.console else "Telegram",
+            )
+            await stop.wait()
+        finally:
+            await self.close()
+
+    def _schedule(self) -> AsyncIOScheduler:
+        """The named jobs: polling and delivery; they never overlap and never skip silently."""
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        tick = min(float(self.settings.poll_interval), MAX_TICK_SECONDS)
+        # misfire_grace_time=None: a late run still runs (PTB's one-second default would
+        # skip it when the loop stalls); coalesce: several missed runs become one.
+        common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+        scheduler.add_job(
+            self._poll_job,
+            "interval",
+            seconds=tick,
+            id="poll",
+            name="poll",
+            next_run_time=datetime.now(UTC),
+            **common,
+        )
+        scheduler.add_job(
+            self._deliver_job,
+            "interval",
+            seconds=DELIVERY_TICK_SECONDS,
+            id="deliver",
+            name="deliver",
+            **common,
+        )
+        return scheduler
+
+    async def _poll_job(self) -> None:
+        """The poll job: a failing cycle is logged and the next tick tries again."""
+        try:
+            await self.cycle()
+        except Exception:
+            log.exception("poll cycle failed; retrying at the next tick")
+
+    async def _deliver_job(self) -> None:
+        """The delivery job: retries what a failed send left pending."""
+        try:
+            await self.outbox.drain()
+        except Exception:
+            log.exception("delivery failed; retrying at the next tick")
+
+    async def close(self) -> None:
+        """Stop jobs and release every resource."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.session.close()
+        self.parsers.close()
+        await self.store.close()

@@ -1,0 +1,116 @@
+"""The outbox worker: sends pending deliveries and records each outcome in the store.
+
+A delivery is marked sent only after its sender returned, so a crash re-sends at most
+the one that was in flight. Senders raise `DeliveryError`s for expected failures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol, TextIO
+from zoneinfo import ZoneInfo
+
+from bot.delivery.summarise import summarise
+from bot.errors import DeliveryError, PermanentDeliveryError
+from bot.models import Alert
+from bot.storage import Store
+
+log = logging.getLogger(__name__)
+
+CONSOLE_CHAT_ID = 0  # Telegram never uses chat id 0, so it marks the console destination
+
+
+class Sender(Protocol):
+    """Something that shows an alert to its destination."""
+
+    async def send(self, alert: Alert) -> int | None:
+        """Deliver one alert; return the message id if there is one."""
+        ...
+
+
+class ConsoleSender:
+    """Prints alerts: readable text for a terminal, or one JSON object per line."""
+
+    def __init__(self, stream: TextIO, fmt: str = "text", tz: str = "UTC") -> None:
+        """Write to stream in fmt ("text" or "jsonl")."""
+        self.stream = stream
+        self.fmt = fmt
+        self.tz = ZoneInfo(tz)
+
+    async def send(self, alert: Alert) -> int | None:
+        """Print one alert."""
+        print(self.format(alert), file=self.stream, flush=True)
+        return None
+
+    def format(self, alert: Alert) -> str:
+        """The alert as the console shows it."""
+        article = alert.article
+        summary = summarise(article.title, article.text)
+        topics = [match.topic for match in article.topics]
+        if self.fmt == "jsonl":
+            return json.dumps(
+                {
+                    "url": article.url,
+                    "title": article.title,
+                    "topics": topics,
+                    "summary": summary,
+                    "feed": article.feed_title,
+                    "published": article.published.isoformat(),
+                    "language": article.language,
+                    "evidence": {m.topic: list(m.evidence) for m in article.topics},
+                },
+                ensure_ascii=False,
+            )
+        local = article.published.astimezone(self.tz)
+        why = "; ".join(f"{m.topic}: {', '.join(m.evidence[:4])}" for m in article.topics)
+        return "\n".join(
+            [
+                f"── [{', '.join(topics)}] " + "─" * 20,
+                article.title,
+                summary,
+                f"{article.feed_title or ''} · {local:%Y-%m-%d %H:%M %Z}",
+                article.url,
+                f"why: {why}",
+                "",
+            ]
+        )
+
+
+class Outbox:
+    """Drains pending deliveries through a sender."""
+
+    def __init__(self, store: Store, sender: Sender, *, clock: Callable[[], datetime]) -> None:
+        """Keep the collaborators."""
+        self.store = store
+        self.sender = sender
+        self.clock = clock
+        self._lock = asyncio.Lock()
+
+    async def drain(self, *, limit: int = 500) -> int:
+        """Send what is pending, oldest first; return how many were sent."""
+        async with self._lock:
+            sent = 0
+            for alert in await self.store.pending_alerts(limit=limit):
+                sent += await self._deliver(alert)
+            return sent
+
+    async def _deliver(self, alert: Alert) -> int:
+        """Send one alert and record the outcome; 1 if it was sent."""
+        try:
+            message_id = await self.sender.send(alert)
+        except PermanentDeliveryError as exc:
+            log.warning("delivery %d to chat %d failed: %s", alert.delivery_id, alert.chat_id, exc)
+            await self.store.mark_failed(alert.delivery_id, reason=str(exc))
+            return 0
+        except DeliveryError as exc:
+            log.info(
+                "delivery %d to chat %d will be retried: %s", alert.delivery_id, alert.chat_id, exc
+            )
+            await self.store.note_attempt(alert.delivery_id, error=str(exc))
+            return 0
+        await self.store.mark_sent(alert.delivery_id, now=self.clock(), message_id=message_id)
+        return 1

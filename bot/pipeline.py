@@ -1,0 +1,216 @@
+"""One poll cycle: fetch -> parse -> dedupe -> classify -> store (with the outbox rows).
+
+Each feed's failure is its own: expected failures become values and a log line, and a
+bug in one feed's processing is logged with its traceback without stopping the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import aiohttp
+
+from bot.feeds.fetch import FetchLimits, fetch_feed
+from bot.feeds.hints import next_interval
+from bot.feeds.parse import ParserPool
+from bot.models import Entry, Feed, FetchResult, FetchStatus, NewArticle
+from bot.storage import Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Classify = Callable[[Entry], NewArticle]
+
+
+@dataclass(frozen=True, slots=True)
+class PollPolicy:
+    """How often feeds are polled and when a failing one is paused."""
+
+    interval: float = 300.0  # POLL_INTERVAL, seconds
+    pause_after: timedelta = timedelta(days=3)
+    concurrency: int = 50  # feeds in flight at once
+
+
+@dataclass(slots=True)
+class CycleReport:
+    """What one cycle did, for logs, /stats and benchmarks."""
+
+    feeds: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_articles: int = 0
+    duplicates: int = 0
+    deliveries: int = 0
+    seconds: float = 0.0
+    errors: dict[str, str] = field(default_factory=dict)  # feed URL -> reason
+
+
+class Poller:
+    """Polls due feeds; one cycle at a time."""
+
+    def __init__(
+        self,
+        store: Store,
+        session: aiohttp.ClientSession,
+        parsers: ParserPool,
+        classify: Classify,
+        *,
+        clock: Clock,
+        policy: PollPolicy = PollPolicy(),
+        limits: FetchLimits | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        """Keep the collaborators; nothing runs until `run_cycle`."""
+        self.store = store
+        self.session = session
+        self.parsers = parsers
+        self.classify = classify
+        self.clock = clock
+        self.policy = policy
+        self.limits = limits or FetchLimits()
+        self.rng = rng or random.Random()
+        self._lock = asyncio.Lock()
+        self.last_report: CycleReport | None = None
+
+    async def run_cycle(self) -> CycleReport:
+        """Poll every due feed once; a cycle never overlaps the previous one."""
+        async with self._lock:
+            started = time.perf_counter()
+            report = CycleReport()
+            feeds = await self.store.due_feeds(self.clock())
+            report.feeds = len(feeds)
+            gate = asyncio.Semaphore(self.policy.concurrency)
+
+            async def guarded(feed: Feed) -> None:
+                async with gate:
+                    await self._poll_safely(feed, report)
+
+            await asyncio.gather(*(guarded(feed) for feed in feeds))
+            report.seconds = time.perf_counter() - started
+            self.last_report = report
+            log.info(
+                "cycle: %d feeds, %d fetched, %d unchanged, %d failed, %d new, %d alerts in %.1fs",
+                report.feeds,
+                report.fetched,
+                report.not_modified,
+                report.failed,
+                report.new_articles,
+                report.deliveries,
+                report.seconds,
+            )
+            return report
+
+    async def _poll_safely(self, feed: Feed, report: CycleReport) -> None:
+        """Poll one feed; a bug here is logged with its traceback and costs only this feed."""
+        try:
+            await self.poll_feed(feed, report)
+        except Exception as exc:
+            log.exception("internal error while polling feed %d (%s)", feed.id, feed.url)
+            await self._fail(feed, report, f"internal error: {type(exc).__name__}", None)
+
+    async def poll_feed(self, feed: Feed, report: CycleReport) -> None:
+        """Fetch, parse, dedupe, classify and store one feed."""
+        result = await fetch_feed(
+            self.session,
+            feed.url,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            limits=self.limits,
+        )
+        if result.status is FetchStatus.ERROR:
+            await self._fail(feed, report, result.error or "fetch failed", result)
+            return
+        if result.status is FetchStatus.NOT_MODIFIED:
+            report.not_modified += 1
+            await self._succeed(feed, result, not_modified=True)
+            return
+        parsed = await self.parsers.parse(result.body, result.headers, result.url, now=self.clock())
+        if parsed.error:
+            await self._fail(feed, report, parsed.error, result)
+            return
+        if parsed.warning:
+            log.warning("feed %d (%s) is malformed but kept: %s", feed.id, feed.url, parsed.warning)
+        report.fetched += 1
+        await self._store(feed, parsed.entries, report)
+        await self._succeed(
+            feed, result, not_modified=False, title=parsed.title, ttl=parsed.ttl_seconds
+        )
+
+    async def _store(self, feed: Feed, entries: Sequence[Entry], report: CycleReport) -> None:
+        """Classify what the database has not seen and store it with its alerts."""
+        fresh = await self.store.filter_new(feed, entries)
+        report.duplicates += len(entries) - len(fresh)
+        items = [self.classify(entry) for entry in fresh]
+        # A new feed's first poll catches up quietly, but for its newest few if configured.
+        alert: bool | int = True if feed.polled_once else feed.first_poll_alerts
+        batch = await self.store.add_articles(feed, items, now=self.clock(), alert=alert)
+        report.new_articles += len(batch.article_ids)
+        report.duplicates += batch.duplicates
+        report.deliveries += batch.deliveries
+
+    async def _succeed(
+        self,
+        feed: Feed,
+        result: FetchResult,
+        *,
+        not_modified: bool,
+        title: str | None = None,
+        ttl: float | None = None,
+    ) -> None:
+        """Record a good fetch and schedule the next one from the server's hints."""
+        now = self.clock()
+        interval = next_interval(
+            base=self._base(feed),
+            ceiling=max(feed.max_interval, self._base(feed)),
+            ttl=ttl,
+            max_age=result.max_age,
+            retry_after=None,
+            error_streak=0,
+            jitter=self.rng.random(),
+        )
+        await self.store.record_success(
+            feed,
+            now=now,
+            next_check_at=now + timedelta(seconds=interval),
+            not_modified=not_modified,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            title=title,
+            new_url=result.permanent_url,
+        )
+
+    async def _fail(
+        self, feed: Feed, report: CycleReport, error: str, result: FetchResult | None
+    ) -> None:
+        """Record a failure: one log line, exponential backoff, Retry-After honoured."""
+        report.failed += 1
+        report.errors[feed.url] = error
+        log.warning("feed %d failed: %s: %s", feed.id, feed.url, error)
+        now = self.clock()
+        interval = next_interval(
+            base=self._base(feed),
+            ceiling=max(feed.max_interval, self._base(feed)),
+            ttl=None,
+            max_age=None,
+            retry_after=result.retry_after if result else None,
+            error_streak=feed.error_streak + 1,
+            jitter=self.rng.random(),
+        )
+        await self.store.record_failure(
+            feed,
+            now=now,
+            next_check_at=now + timedelta(seconds=interval),
+            error=error,
+            pause_after=self.policy.pause_after,
+        )
+
+    def _base(self, feed: Feed) -> float:
+        """The feed's own interval, else the configured one."""
+        return float(feed.poll_interval or self.policy.interval)

@@ -1,0 +1,57 @@
+"""The live topic rules: built-ins seeded from config/topics.toml, edits kept in the store."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.models import Entry, NewArticle, TopicMatch
+from bot.storage import Store
+from classifiers import (
+    Classification,
+    Classifier,
+    detect_language,
+    load_topics_toml,
+    normalise_for_search,
+    topic_from_dict,
+    topic_to_dict,
+)
+
+log = logging.getLogger(__name__)
+
+
+class TopicEngine:
+    """Holds the classifier built from the store's topics; rebuilt when admins edit them."""
+
+    def __init__(self, store: Store) -> None:
+        """Start with no topics; call `load()`."""
+        self.store = store
+        self.classifier = Classifier([])
+
+    async def seed(self, topics_toml: str, *, now: datetime) -> int:
+        """Add the built-in topics (config/topics.toml's text) the database does not have."""
+        topics = load_topics_toml(topics_toml)
+        added = await self.store.seed_topics([topic_to_dict(t) for t in topics], now=now)
+        if added:
+            log.info("seeded %d built-in topics", added)
+        return added
+
+    async def load(self) -> None:
+        """Rebuild the classifier from the enabled topics in the store."""
+        definitions = await self.store.topic_definitions()
+        self.classifier = Classifier([topic_from_dict(d) for d in definitions])
+        log.info("topics loaded: %s", ", ".join(d["id"] for d in definitions) or "none")
+
+    def classify_text(self, title: str, text: str, lang: str | None = None) -> Classification:
+        """Classify a text with the live rules."""
+        return self.classifier.classify(title, text, lang)
+
+    def new_article(self, entry: Entry) -> NewArticle:
+        """Classify an entry and prepare its search text."""
+        result = self.classifier.classify(entry.title, entry.text, entry.language)
+        matches = tuple(
+            TopicMatch(r.topic, r.score, r.evidence) for r in result.results if r.matched
+        )
+        language = entry.language or result.language or detect_language(entry.text)
+        norm_text = normalise_for_search(f"{entry.title}\n{entry.text}")
+        return NewArticle(entry, norm_text, language, matches)

@@ -1,0 +1,1 @@
+"""The Telegram edge: each handler parses an update, calls one service and replies."""
