@@ -33,6 +33,7 @@ _PERMANENT = frozenset({301, 308})
 _RETRY_STATUSES = frozenset({429, 503})
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 _CHUNK = 64 * 1024
+_STATUS_PREFIX = re.compile(r"^\d{3}, message: ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,11 +320,16 @@ def _describe(exc: BaseException, limits: FetchLimits) -> str:
     if isinstance(exc, aiohttp.ClientConnectorError):
         return f"cannot connect to {exc.host}:{exc.port}: {exc.strerror or exc.os_error}"
     if isinstance(exc, aiohttp.ClientPayloadError):
-        return f"broken response body: {exc}"
+        # aiohttp words these as "400, message:\n  Can not decode ..."; keep the message.
+        return "broken response body: " + _STATUS_PREFIX.sub("", _one_line(exc))
     if isinstance(exc, TimeoutError):
         return f"timed out after {limits.total_timeout:g} s"
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"[:300]
+    return f"{type(exc).__name__}: {_one_line(exc) or 'no details'}"
+
+
+def _one_line(value: object) -> str:
+    """Text on one line, whitespace runs collapsed, at most 300 characters."""
+    return " ".join(str(value).split())[:300]
 
 
 async def fetch_feed(
@@ -340,10 +346,10 @@ async def fetch_feed(
             deadline = _Deadline(timeout)
             return await _fetch(session, url, etag, last_modified, limits, deadline)
     except _FetchError as exc:
-        error = str(exc)
+        error = _one_line(exc)
     except (aiohttp.ClientError, TimeoutError, OSError, ValueError, UnicodeError) as exc:
         # ValueError and UnicodeError: yarl refuses some URLs and IDNA host names.
-        error = _describe(exc, limits)
+        error = _one_line(_describe(exc, limits))
     # The pipeline logs the one line per failure; this is for tracing only.
     logger.debug("fetch failed for %s: %s", url, error)
     return FetchResult(status=FetchStatus.ERROR, url=url, error=error)

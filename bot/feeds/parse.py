@@ -180,7 +180,8 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str, *, now: dateti
         return ParsedFeed(title=None, entries=(), error=f"feedparser failed: {exc!r}"[:300])
     bozo = result.get("bozo_exception") if result.get("bozo") else None
     raw_entries = result.get("entries") or []
-    if not raw_entries and (bozo is not None or not result.get("version")):
+    # feedparser names the format only when it found a feed root; an HTML page has none.
+    if not raw_entries and not result.get("version"):
         reason = _no_feed_reason(body, response_headers, bozo)
         return ParsedFeed(title=None, entries=(), error=reason)
     feed = result.get("feed") or {}

@@ -172,3 +172,12 @@ def test_real_al_jazeera_rss() -> None:
     assert first.text.startswith("A valedictory note from Al Jazeera America")
     assert len({e.key for e in parsed.entries}) == 50
     assert all(e.title and e.title_hash for e in parsed.entries)
+
+
+def test_feed_served_with_a_wrong_content_type_is_kept_with_a_warning() -> None:
+    parsed = parse_feed(
+        rss(arabic_items()), {"Content-Type": "application/octet-stream"}, URL, now=NOW
+    )
+    assert parsed.error is None
+    assert parsed.warning is not None and "not an XML media type" in parsed.warning
+    assert len(parsed.entries) == 3
