@@ -1,0 +1,96 @@
+"""Command line: classify JSON lines, evaluate a labelled file, or explain one text.
+
+    python -m classifiers classify < in.jsonl > out.jsonl
+    python -m classifiers evaluate FILE.jsonl
+    python -m classifiers explain "TEXT" [--title TITLE] [--lang ar|en|fr]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from classifiers.classifier import Classification, Classifier, explain
+from classifiers.evaluate import evaluate, format_report
+from classifiers.topics import load_topics_toml
+
+TOPICS_PATH = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
+
+
+def load_classifier(path: Path = TOPICS_PATH) -> Classifier:
+    """The classifier for the built-in topics file."""
+    return Classifier(load_topics_toml(path.read_text(encoding="utf-8")))
+
+
+def to_json(article_id: Any, result: Classification) -> dict[str, Any]:
+    """The output record of one classified article."""
+    return {
+        "id": article_id,
+        "topics": list(result.topics),
+        "scores": {r.topic: r.score for r in result.results},
+        "evidence": {r.topic: list(r.evidence) for r in result.results if r.evidence},
+    }
+
+
+def classify_stream(classifier: Classifier, src: TextIO, dst: TextIO) -> int:
+    """Classify JSON lines from src to dst in input order, one output line per input line."""
+    errors = 0
+    for lineno, line in enumerate(src, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict):
+                raise ValueError("each line must be a JSON object")
+            result = classifier.classify(
+                str(row.get("title") or ""), str(row.get("text") or ""), row.get("lang") or None
+            )
+            record = to_json(row.get("id"), result)
+        except ValueError as exc:
+            # One bad line must not stop a stream; keep the line's place and say why.
+            errors += 1
+            print(f"line {lineno}: {exc}", file=sys.stderr)
+            record = {"id": None, "error": str(exc)}
+        dst.write(json.dumps(record, ensure_ascii=False) + "\n")
+        dst.flush()
+    return 1 if errors else 0
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a JSON-lines file."""
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand and return the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m classifiers", description="Marsad topic classification."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("classify", help="JSON lines (id, title, text, lang) on stdin to stdout")
+    ev = sub.add_parser("evaluate", help="precision, recall and F1 on a labelled JSON-lines file")
+    ev.add_argument("file", type=Path)
+    ex = sub.add_parser("explain", help="explain the decision on one text")
+    ex.add_argument("text")
+    ex.add_argument("--title", default="")
+    ex.add_argument("--lang", default=None)
+    args = parser.parse_args(argv)
+    classifier = load_classifier()
+    if args.command == "classify":
+        return classify_stream(classifier, sys.stdin, sys.stdout)
+    if args.command == "evaluate":
+        print(format_report(evaluate(classifier, read_jsonl(args.file))))
+        return 0
+    print(explain(classifier.classify(args.title, args.text, args.lang)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
