@@ -17,8 +17,13 @@ from pathlib import Path
 from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application, ApplicationBuilder
 
-from bot.delivery.outbox import CONSOLE_CHAT_ID, ConsoleSender, Outbox, Sender
+import handlers
+from bot.delivery.outbox import CONSOLE_CHAT_ID, ConsoleSender, Outbox
+from bot.delivery.send import Pace, SendQueue
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, is_http_url, read_feed_list
 from bot.feeds.fetch import FetchLimits, make_session
@@ -28,6 +33,7 @@ from bot.storage import Store
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
+from handlers.context import MARSAD_KEY
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +56,7 @@ class RunOptions:
     console: str | None = None  # "text" or "jsonl": print alerts instead of sending them
     parser_workers: int = 2
     limits: FetchLimits = field(default_factory=FetchLimits)
+    pace: Pace = field(default_factory=Pace)
 
 
 class Marsad:
@@ -81,9 +88,35 @@ class Marsad:
             limits=options.limits,
         )
         self.console = options.console or ("text" if settings.telegram_bot_token is None else None)
-        sender: Sender = ConsoleSender(stream or sys.stdout, self.console or "text")
+        sender = ConsoleSender(stream or sys.stdout, self.console or "text")
         self.outbox = Outbox(self.store, sender, clock=clock)
+        self.telegram = None if self.console else self._build_telegram()
+        self.send_queue = (
+            SendQueue(self.store, self.telegram.bot, clock=clock, pace=options.pace)
+            if self.telegram
+            else None
+        )
+        self.telegram_ready = asyncio.Event()
         self.scheduler: AsyncIOScheduler | None = None
+        self._telegram_task: asyncio.Task[None] | None = None
+
+    def _build_telegram(self) -> Application:  # type: ignore[type-arg]
+        """The python-telegram-bot Application, with Marsad's handlers and services."""
+        assert self.settings.telegram_bot_token is not None
+        api_url = self.settings.telegram_api_url
+        file_url = api_url[: -len("bot")] + "file/bot" if api_url.endswith("bot") else api_url
+        application = (
+            ApplicationBuilder()
+            .token(self.settings.telegram_bot_token.get_secret_value())
+            .base_url(api_url)
+            .base_file_url(file_url)
+            .context_types(handlers.context_types())
+            .job_queue(None)  # Marsad schedules its own jobs (see _schedule)
+            .build()
+        )
+        application.bot_data[MARSAD_KEY] = self
+        handlers.register(application)
+        return application
 
     async def start(self) -> None:
         """Migrate, seed the built-in topics, load the rules, add the listed feeds."""
@@ -137,16 +170,55 @@ class Marsad:
     async def cycle(self) -> CycleReport:
         """Poll due feeds, then deliver what they produced."""
         report = await self.poller.run_cycle()
-        await self.outbox.drain()
+        await self.deliver()
         return report
+
+    async def deliver(self) -> int:
+        """Send pending alerts to Telegram (once it answers) or print them; return how many."""
+        if self.send_queue is None:
+            return await self.outbox.drain()
+        if not self.telegram_ready.is_set():
+            return 0
+        return (await self.send_queue.drain()).sent
 
     async def run_once(self) -> CycleReport:
         """Start, run one cycle over every due feed, deliver, and close."""
         try:
             await self.start()
+            if self.telegram is not None:
+                await self._connect_telegram(attempts=3)
             return await self.cycle()
         finally:
             await self.close()
+
+    async def _connect_telegram(self, *, attempts: int | None = None) -> None:
+        """Initialise the bot, retrying while the Bot API is unreachable."""
+        assert self.telegram is not None
+        delay, tried = 1.0, 0
+        while True:
+            try:
+                await self.telegram.initialize()
+                break
+            except InvalidToken:
+                log.error("the Bot API refused TELEGRAM_BOT_TOKEN; alerts stay pending")
+                raise
+            except NetworkError as exc:
+                tried += 1
+                if attempts is not None and tried >= attempts:
+                    log.error("Telegram unreachable (%s); alerts stay pending", exc)
+                    return
+                log.warning("Telegram unreachable (%s); retrying in %.0fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+        self.telegram_ready.set()
+        log.info("connected to Telegram as @%s", self.telegram.bot.username)
+
+    async def start_telegram(self) -> None:
+        """Connect, then answer commands by long polling until stopped."""
+        assert self.telegram is not None and self.telegram.updater is not None
+        await self._connect_telegram()
+        await self.telegram.start()
+        await self.telegram.updater.start_polling(allowed_updates=Update.ALL_TYPES)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Run the scheduled jobs until stop is set."""
@@ -154,6 +226,8 @@ class Marsad:
             await self.start()
             self.scheduler = self._schedule()
             self.scheduler.start()
+            if self.telegram is not None:
+                self._telegram_task = asyncio.create_task(self.start_telegram(), name="telegram")
             log.info(
                 "Marsad is running (%s); stop with Ctrl-C",
                 f"console: {self.console}" if self.console else "Telegram",
@@ -198,7 +272,7 @@ class Marsad:
     async def _deliver_job(self) -> None:
         """The delivery job: retries what a failed send left pending."""
         try:
-            await self.outbox.drain()
+            await self.deliver()
         except Exception:
             log.exception("delivery failed; retrying at the next tick")
 
@@ -206,6 +280,21 @@ class Marsad:
         """Stop jobs and release every resource."""
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self._stop_telegram()
         await self.session.close()
         self.parsers.close()
         await self.store.close()
+
+    async def _stop_telegram(self) -> None:
+        """Stop polling Telegram and release the bot's HTTP client."""
+        if self._telegram_task is not None:
+            self._telegram_task.cancel()
+            await asyncio.gather(self._telegram_task, return_exceptions=True)
+        app = self.telegram
+        if app is None:
+            return
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()

@@ -111,7 +111,9 @@ class Alert:
     chat_id: int
     article: Article
     thread_id: int | None = None
-    language: str = "ar"
+    language: str = "ar"  # the chat's language, for hashtags and labels
+    timezone: str = "UTC"  # the chat's time zone, for publication times
+    show_why: bool = False  # whether the chat wants the evidence line
 
 
 @dataclass(frozen=True, slots=True)

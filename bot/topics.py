@@ -10,6 +10,7 @@ from bot.storage import Store
 from classifiers import (
     Classification,
     Classifier,
+    Topic,
     detect_language,
     load_topics_toml,
     normalise_for_search,
@@ -26,6 +27,7 @@ class TopicEngine:
     def __init__(self, store: Store) -> None:
         """Start with no topics; call `load()`."""
         self.store = store
+        self.topics: list[Topic] = []
         self.classifier = Classifier([])
 
     async def seed(self, topics_toml: str, *, now: datetime) -> int:
@@ -39,8 +41,25 @@ class TopicEngine:
     async def load(self) -> None:
         """Rebuild the classifier from the enabled topics in the store."""
         definitions = await self.store.topic_definitions()
-        self.classifier = Classifier([topic_from_dict(d) for d in definitions])
+        self.topics = [topic_from_dict(d) for d in definitions]
+        self.classifier = Classifier(self.topics)
         log.info("topics loaded: %s", ", ".join(d["id"] for d in definitions) or "none")
+
+    def resolve(self, name: str) -> str | None:
+        """The id of the topic a user named by id or by a name in any language."""
+        wanted = _name_key(name)
+        for topic in self.topics:
+            keys = {_name_key(topic.id)} | {_name_key(n) for n in topic.names.values()}
+            if wanted in keys:
+                return topic.id
+        return None
+
+    def name(self, topic_id: str, language: str) -> str:
+        """A topic's name in a language, else in English, else its id."""
+        for topic in self.topics:
+            if topic.id == topic_id:
+                return topic.names.get(language) or topic.names.get("en") or topic_id
+        return topic_id
 
     def classify_text(self, title: str, text: str, lang: str | None = None) -> Classification:
         """Classify a text with the live rules."""
@@ -48,10 +67,17 @@ class TopicEngine:
 
     def new_article(self, entry: Entry) -> NewArticle:
         """Classify an entry and prepare its search text."""
-        result = self.classifier.classify(entry.title, entry.text, entry.language)
+        # The text's own language beats the feed's tag: feeds mislabel items they syndicate.
+        detected = detect_language(f"{entry.title}\n{entry.text}")
+        result = self.classifier.classify(entry.title, entry.text, detected or entry.language)
         matches = tuple(
             TopicMatch(r.topic, r.score, r.evidence) for r in result.results if r.matched
         )
-        language = entry.language or result.language or detect_language(entry.text)
+        language = result.language or entry.language
         norm_text = normalise_for_search(f"{entry.title}\n{entry.text}")
         return NewArticle(entry, norm_text, language, matches)
+
+
+def _name_key(name: str) -> str:
+    """A topic name as users may type it: any case, hamza, diacritics, _ or - or spaces."""
+    return normalise_for_search(name.replace("_", " ").replace("-", " ")).replace(" ", "")

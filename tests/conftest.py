@@ -44,3 +44,7 @@ async def postgres_store() -> AsyncIterator[Store]:
 def store(request: pytest.FixtureRequest) -> Store:
     """The same store tests on both databases."""
     return request.getfixturevalue(f"{request.param}_store")
+
+
+# The local Telegram Bot API server's fixtures, for every test package.
+from tests.helpers.botapi_fixtures import botapi, botapi_limited, tg_bot  # noqa: E402, F401

@@ -384,6 +384,8 @@ class Store:
                 d.chat_id,
                 d.thread_id,
                 c.language.label("chat_language"),
+                c.timezone.label("chat_timezone"),
+                c.show_why,
                 t.articles,
                 t.feeds.c.title.label("feed_title"),
                 t.feeds.c.url.label("feed_url"),
@@ -501,13 +503,52 @@ class Store:
         async with self.engine.begin() as conn:
             await conn.execute(query)
 
-    async def deactivate_chat(self, chat_id: int, *, reason: str) -> None:
-        """Stop delivering to a chat (blocked, kicked, or the console while on Telegram)."""
+    async def deactivate_chat(self, chat_id: int, *, reason: str) -> int:
+        """Stop delivering to a chat (blocked, kicked, or the console while on Telegram).
+
+        Its pending deliveries fail with the reason; return how many there were.
+        """
+        d = t.deliveries.c
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(t.chats)
                 .where(t.chats.c.id == chat_id)
                 .values(active=False, deactivated_reason=reason)
+            )
+            failed = await conn.execute(
+                update(t.deliveries)
+                .where(d.chat_id == chat_id, d.state == "pending")
+                .values(state="failed", last_error=reason[:500])
+            )
+        return failed.rowcount
+
+    async def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: move its settings, subscriptions and pending alerts."""
+        c, d, s = t.chats.c, t.deliveries.c, t.subscriptions.c
+        async with self.engine.begin() as conn:
+            old = (await conn.execute(select(t.chats).where(c.id == old_id))).first()
+            if old is None:
+                return
+            values = dict(old._mapping) | {"id": new_id, "kind": "supergroup", "active": True}
+            await conn.execute(self._insert(t.chats).values(values).on_conflict_do_nothing())
+            moved = select(s.thread_id, s.topic).where(s.chat_id == new_id)
+            have = {(row.thread_id, row.topic) for row in (await conn.execute(moved)).all()}
+            for sub in (
+                await conn.execute(select(t.subscriptions).where(s.chat_id == old_id))
+            ).all():
+                if (sub.thread_id, sub.topic) not in have:
+                    await conn.execute(
+                        update(t.subscriptions).where(s.id == sub.id).values(chat_id=new_id)
+                    )
+            await conn.execute(
+                update(t.deliveries)
+                .where(d.chat_id == old_id, d.state == "pending")
+                .values(chat_id=new_id)
+            )
+            await conn.execute(
+                update(t.chats)
+                .where(c.id == old_id)
+                .values(active=False, deactivated_reason=f"migrated to {new_id}")
             )
 
     async def subscribe(
@@ -650,6 +691,8 @@ def _alert(row: Any, topics: tuple[TopicMatch, ...]) -> Alert:
         article=article,
         thread_id=row.thread_id or None,
         language=row.chat_language,
+        timezone=row.chat_timezone,
+        show_why=row.show_why,
     )
 
 
