@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from classifiers.text import Token, analyse, detect_language_tokens, phrase_keys, surface_tokens
+from classifiers.text import Token, analyse, detect_language, phrase_keys
 from classifiers.topics import Term, Topic, validate_topic
 
 TITLE: Final = "title"
@@ -14,6 +14,7 @@ BODY: Final = "body"
 _TERM: Final = 0
 _EXCLUSION: Final = 1
 _GROUP: Final = 2
+_LANG_SAMPLE: Final = 600
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ class Classifier:
     def classify(self, title: str, text: str, lang: str | None = None) -> Classification:
         """Classify one article: title and body are kept apart for weights and evidence."""
         if lang is None:
-            lang = detect_language_tokens(surface_tokens(title) + surface_tokens(text))
+            # The headline and opening settle a news article's language; reading on costs time.
+            lang = detect_language(f"{title}\n{text[:_LANG_SAMPLE]}")
         index = self._index(lang)
         fields = {TITLE: (title, analyse(title, lang)), BODY: (text, analyse(text, lang))}
         per_topic: list[list[_Hit]] = [[] for _ in self.topics]
@@ -140,10 +142,12 @@ def _find(index: _Index, tokens: list[Token], field: str) -> list[_Hit]:
     """Every occurrence of every indexed phrase in one field's tokens."""
     hits: list[_Hit] = []
     n = len(tokens)
-    for i, tok in enumerate(tokens):
-        cands = index.get(tok.key)
-        if tok.alt is not None:
-            more = index.get(tok.alt)
+    get = index.get
+    # The hot loop of the classifier: one dict lookup per token (two for a possible clitic).
+    for i, (key, alt, _, _) in enumerate(tokens):
+        cands = get(key)
+        if alt is not None:
+            more = get(alt)
             if more:
                 cands = [*cands, *more] if cands else more
         if not cands:
@@ -274,6 +278,9 @@ def _judge(
     topic: Topic, hits: list[_Hit], fields: dict[str, tuple[str, list[Token]]], offset: int
 ) -> TopicResult:
     """Score one topic: exclusions mask what they cover; groups score by co-occurrence."""
+    if not hits:
+        missing = tuple(g.name for g in topic.groups)
+        return TopicResult(topic.id, 0.0, topic.threshold, False, (), (), missing)
     excl = [h for h in hits if h.entry.kind == _EXCLUSION]
     masked = {(h.field, p) for h in excl for p in range(h.start, h.end)}
     kept = [

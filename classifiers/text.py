@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 import snowballstemmer
 from camel_tools.utils.dediac import dediac_ar
@@ -67,8 +65,7 @@ _FR_STOP: Final = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One analysed token: its matching key, an alternative key, and its span in the source."""
 
     key: str
@@ -127,48 +124,51 @@ def latin_stemmer_lang(lang: str | None) -> str | None:
     return None
 
 
-_ar_cache: dict[str, tuple[str, str | None]] = {}
-_latin_cache: dict[tuple[str, str | None], str] = {}
+# Surface token -> (key, alt), one table per Latin stemmer since Latin keys depend on it.
+_caches: dict[str | None, dict[str, tuple[str, str | None]]] = {}
 
 
-def _arabic_keys(token: str) -> tuple[str, str | None]:
-    """Stem of an Arabic token and, if it may carry a one-letter proclitic, the stem without it."""
-    hit = _ar_cache.get(token)
-    if hit is not None:
-        return hit
-    folded = fold_arabic(token)
+def clear_caches() -> None:
+    """Forget every normalised token (benchmarks use this to measure the cold path)."""
+    _caches.clear()
+
+
+def _arabic_keys(folded: str) -> tuple[str, str | None]:
+    """Stem of a folded Arabic token and, if it may carry a one-letter proclitic, the stem without it."""
     key = stem_arabic(folded)
     body = folded[1:] if folded.startswith("و") and len(folded) >= 5 else folded
-    alt = None
-    if len(body) >= 4 and body[0] in _AR_SHORT_PROCLITICS:
-        alt = stem_arabic(body[1:])
-        if alt == key:
-            alt = None
-    if len(_ar_cache) >= _CACHE_LIMIT:
-        _ar_cache.clear()
-    _ar_cache[token] = (key, alt)
-    return key, alt
+    if len(body) < 4 or body[0] not in _AR_SHORT_PROCLITICS:
+        return key, None
+    alt = stem_arabic(body[1:])
+    return key, (None if alt == key else alt)
 
 
-def _latin_key(token: str, stemmer: str | None) -> str:
-    """Folded and (for English and French) stemmed form of a Latin-script token."""
-    hit = _latin_cache.get((token, stemmer))
-    if hit is not None:
-        return hit
+def _compute_keys(token: str, stemmer: str | None) -> tuple[str, str | None]:
+    """Matching key and alternative key of one surface token, uncached."""
+    if is_arabic_char(token[0]) or (not token.isascii() and any(map(is_arabic_char, token))):
+        return _arabic_keys(fold_arabic(token))
     key = fold_latin(token)
     if stemmer is not None:
         key = _STEMMERS[stemmer].stemWord(key)
-    if len(_latin_cache) >= _CACHE_LIMIT:
-        _latin_cache.clear()
-    _latin_cache[(token, stemmer)] = key
-    return key
+    return key, None
+
+
+def _cache(stemmer: str | None) -> dict[str, tuple[str, str | None]]:
+    """The token table for one Latin stemmer, emptied when it grows past its limit."""
+    table = _caches.setdefault(stemmer, {})
+    if len(table) >= _CACHE_LIMIT:
+        table.clear()
+    return table
 
 
 def token_keys(token: str, lang: str | None) -> tuple[str, str | None]:
     """Matching key (and alternative key) of one surface token in a text of language lang."""
-    if is_arabic_char(token[0]):
-        return _arabic_keys(token)
-    return _latin_key(token, latin_stemmer_lang(lang)), None
+    stemmer = latin_stemmer_lang(lang)
+    table = _cache(stemmer)
+    hit = table.get(token)
+    if hit is None:
+        hit = table[token] = _compute_keys(token, stemmer)
+    return hit
 
 
 def surface_tokens(text: str) -> list[str]:
@@ -179,15 +179,15 @@ def surface_tokens(text: str) -> list[str]:
 def analyse(text: str, lang: str | None) -> list[Token]:
     """Tokens of a text with their keys and spans, for a text in language lang."""
     stemmer = latin_stemmer_lang(lang)
+    table = _cache(stemmer)
     out: list[Token] = []
     for m in _TOKEN_RE.finditer(text):
         tok = m.group()
-        if is_arabic_char(tok[0]):
-            key, alt = _arabic_keys(tok)
-        else:
-            key, alt = _latin_key(tok, stemmer), None
-        if key:
-            out.append(Token(key, alt, m.start(), m.end()))
+        hit = table.get(tok)
+        if hit is None:
+            hit = table[tok] = _compute_keys(tok, stemmer)
+        if hit[0]:
+            out.append(Token(hit[0], hit[1], m.start(), m.end()))
     return out
 
 
@@ -196,34 +196,33 @@ def phrase_keys(phrase: str, lang: str | None) -> tuple[str, ...]:
     return tuple(k for k in (token_keys(t, lang)[0] for t in surface_tokens(phrase)) if k)
 
 
-def detect_language_tokens(tokens: Iterable[str]) -> str | None:
-    """Language of a token sequence: Arabic by script, English or French by stopwords."""
-    arabic = latin = ar_stop = en_stop = fr_stop = 0
-    for tok in tokens:
-        if tok.isdigit():
-            continue
-        if is_arabic_char(tok[0]):
-            arabic += 1
-            if tok in _AR_STOP:
-                ar_stop += 1
-        elif tok.isascii() or tok[0].isalpha():
-            latin += 1
-            low = tok.lower()
-            en_stop += low in _EN_STOP
-            fr_stop += low in _FR_STOP
-    if arabic == 0 and latin == 0:
-        return None
-    if arabic >= latin:
-        # Persian and Urdu share the script but not these function words.
-        return "ar" if arabic < 8 or ar_stop > 0 else None
-    if en_stop == fr_stop:
-        return None
-    return "en" if en_stop > fr_stop else "fr"
+_AR_RUN_RE: Final = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+")
+_LATIN_RUN_RE: Final = re.compile(r"[A-Za-z\u00C0-\u024F]+")
+_AR_STOP_RE: Final = re.compile(
+    r"(?<![\w\u064B-\u065F])(?:" + "|".join(sorted(_AR_STOP, key=len, reverse=True)) + r")(?![\w\u064B-\u065F])"
+)
 
 
 def detect_language(text: str) -> str | None:
-    """Language of a text: "ar", "en", "fr", or None when unsure or another language."""
-    return detect_language_tokens(surface_tokens(text))
+    """Language of a text: "ar", "en", "fr", or None when unsure or another language.
+
+    Arabic is told by its script (and, in longer texts, its function words, which Persian
+    and Urdu do not share); English and French by counting their function words.
+    """
+    arabic = len(_AR_RUN_RE.findall(text))
+    latin_runs = _LATIN_RUN_RE.findall(text)
+    if arabic == 0 and not latin_runs:
+        return None
+    if arabic >= len(latin_runs):
+        return "ar" if arabic < 8 or _AR_STOP_RE.search(text) else None
+    en = fr = 0
+    for word in latin_runs:
+        low = word.lower()
+        en += low in _EN_STOP
+        fr += low in _FR_STOP
+    if en == fr:
+        return None
+    return "en" if en > fr else "fr"
 
 
 def normalise_for_search(text: str, lang: str | None = None) -> str:
