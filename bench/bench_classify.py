@@ -43,7 +43,10 @@ def build_articles(path: Path, size: int = ARTICLE_CHARS) -> list[tuple[str, str
     return out
 
 
-def rate(fn: Callable[[str, str], object], articles: list[tuple[str, str]], seconds: float) -> float:
+Classify = Callable[[str, str], object]
+
+
+def rate(fn: Classify, articles: list[tuple[str, str]], seconds: float) -> float:
     """Best of five runs of articles per second, each run at least seconds/5 long."""
     runs = []
     for _ in range(5):
@@ -57,7 +60,7 @@ def rate(fn: Callable[[str, str], object], articles: list[tuple[str, str]], seco
     return max(runs)
 
 
-def cold(fn: Callable[[str, str], object], articles: list[tuple[str, str]]) -> float:
+def cold(fn: Classify, articles: list[tuple[str, str]]) -> float:
     """Articles per second when every token is new (caches emptied before each article)."""
     start = time.perf_counter()
     for title, body in articles:

@@ -279,8 +279,8 @@ def _judge(
 ) -> TopicResult:
     """Score one topic: exclusions mask what they cover; groups score by co-occurrence."""
     if not hits:
-        missing = tuple(g.name for g in topic.groups)
-        return TopicResult(topic.id, 0.0, topic.threshold, False, (), (), missing)
+        absent = tuple(g.name for g in topic.groups)
+        return TopicResult(topic.id, 0.0, topic.threshold, False, (), (), absent)
     excl = [h for h in hits if h.entry.kind == _EXCLUSION]
     masked = {(h.field, p) for h in excl for p in range(h.start, h.end)}
     kept = [

@@ -134,10 +134,10 @@ def clear_caches() -> None:
 
 
 def _arabic_keys(folded: str) -> tuple[str, str | None]:
-    """Stem of a folded Arabic token and, if it may carry a one-letter proclitic, the stem without it."""
+    """Stem of a folded Arabic token, and its stem without a possible one-letter proclitic."""
     key = stem_arabic(folded)
     body = folded[1:] if folded.startswith("و") and len(folded) >= 5 else folded
-    if len(body) < 4 or body[0] not in _AR_SHORT_PROCLITICS:
+    if len(body) < 4 or body[0] not in _AR_SHORT_PROCLITICS or body.startswith(_AR_ARTICLES):
         return key, None
     alt = stem_arabic(body[1:])
     return key, (None if alt == key else alt)
@@ -199,7 +199,9 @@ def phrase_keys(phrase: str, lang: str | None) -> tuple[str, ...]:
 _AR_RUN_RE: Final = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+")
 _LATIN_RUN_RE: Final = re.compile(r"[A-Za-z\u00C0-\u024F]+")
 _AR_STOP_RE: Final = re.compile(
-    r"(?<![\w\u064B-\u065F])(?:" + "|".join(sorted(_AR_STOP, key=len, reverse=True)) + r")(?![\w\u064B-\u065F])"
+    r"(?<![\w\u064B-\u065F])(?:"
+    + "|".join(sorted(_AR_STOP, key=len, reverse=True))
+    + r")(?![\w\u064B-\u065F])"
 )
 
 
