@@ -199,6 +199,15 @@ async def test_blocked_chat_stays_blocked(tg_bot: Bot, botapi: BotApiServer) -> 
     await tg_bot.send_message(9, "x")
 
 
+async def test_lost_response_is_sent_but_unanswered(tg_bot: Bot, botapi: BotApiServer) -> None:
+    botapi.fail_next("sendMessage", Failure.lost_response())
+    with pytest.raises(NetworkError):
+        await tg_bot.send_message(1, "in flight")
+    assert [m.text for m in botapi.messages] == ["in flight"]  # Telegram did send it
+    assert botapi.calls_of("sendMessage")[0].status == 0
+    await tg_bot.send_message(1, "next")  # the server is still fine
+
+
 # --------------------------------------------------------------------------- chats and commands
 
 
@@ -287,6 +296,14 @@ async def test_a_second_poller_conflicts_the_first() -> None:
         with pytest.raises(Conflict):
             await asyncio.wait_for(first, 5)
         assert await second == ()
+
+
+async def test_allowed_updates_filter(tg_bot: Bot, botapi: BotApiServer) -> None:
+    botapi.queue_update(message_update("hi", chat_id=1, user_id=1))
+    botapi.queue_update(callback_update("x", chat_id=1, user_id=1, message_id=5))
+    updates = await tg_bot.get_updates(allowed_updates=["callback_query"])
+    assert [u.callback_query.data for u in updates if u.callback_query] == ["x"]
+    assert len(updates) == 1
 
 
 async def test_wait_for_calls_fails_loudly(botapi: BotApiServer) -> None:
@@ -381,6 +398,23 @@ async def test_global_ceiling_of_thirty_per_second() -> None:
         clock.now += 1.0
         await bot.send_message(31, "x")
         assert server.rate_limited == 1 and len(server.messages) == 31
+
+
+async def test_windows_can_be_compressed_for_benchmarks() -> None:
+    clock = FakeClock()
+    limits = TelegramLimits(group_per_minute=2, group_window=6.0)
+    async with (
+        BotApiServer(enforce_limits=True, limits=limits, clock=clock) as server,
+        bot_for(server) as bot,
+    ):
+        await bot.send_message(-5, "a")
+        await bot.send_message(-5, "b")
+        with pytest.raises(RetryAfter) as caught:
+            await bot.send_message(-5, "c")
+        assert seconds(caught.value.retry_after) == 6
+        clock.now += 6.0
+        await bot.send_message(-5, "c")
+        assert server.rate_limited == 1
 
 
 async def test_limits_are_off_unless_enforced(tg_bot: Bot, botapi: BotApiServer) -> None:
