@@ -30,7 +30,7 @@ _TATWEEL: Final = "\u0640"
 
 # Light10-style affixes, applied after alef / alef maksura / teh marbuta folding (so ة is ه).
 _AR_ARTICLES: Final = ("وال", "فال", "بال", "كال", "لل", "ال")
-_AR_SUFFIXES: Final = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+_AR_SUFFIXES: Final = ("ا", "ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 # One-letter proclitics that Light10 leaves alone because they are often root letters
 # (بوتين, لبنان); the matcher tries the stem with and without them instead.
 _AR_SHORT_PROCLITICS: Final = frozenset("بلكف")
