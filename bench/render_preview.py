@@ -129,6 +129,24 @@ def messages() -> list[tuple[str, str]]:
             )[0],
         ),
         (
+            "ar chat, numbers, codes and per-topic evidence",
+            render_alert(
+                title="مقاتلات F-16 تعترض 1,000 مسيّرة وارتفاع الهجمات 45% منذ 7 أكتوبر",
+                summary=(
+                    "قال الجيش إن طائرات F-16 وF-35 اعترضت أكثر من 1,000 مسيّرة خلال 24 ساعة،"
+                    " فيما ذكرت وكالة AP أن مجموعة APT28 (Fancy Bear) تبنت هجوماً على موقع"
+                    " www.gov.example ليلة 5/11."
+                ),
+                url="https://example.com/n/5?utm_source=x&id=9",
+                source="AP",
+                published=PUBLISHED,
+                topics=["terrorism", "cybersecurity"],
+                language="ar",
+                tz="Asia/Riyadh",
+                why=["terrorism: مسيّرة (body), هجوم (title)", "cybersecurity: APT28 (body)"],
+            ),
+        ),
+        (
             "ar chat, hostile text (cut to 4096)",
             render_alert(
                 title="<i>عنوان</i> & 2025",

@@ -57,7 +57,9 @@ LABELS: dict[str, dict[str, str]] = {
 _ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]")
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
 _L = "A-Za-z0-9\u00c0-\u024f"
-_LATIN_TOKEN = rf"[#@$€£]?[{_L}](?:[{_L}]|[.\-_/:'’&+@,%](?=[{_L}]))*%?"
+# A trailing "%" stays outside the isolate: unisolated, Arabic text shows "45%" as "%45",
+# the order Arabic readers expect, and isolating it would flip it to the English order.
+_LATIN_TOKEN = rf"[#@$€£]?[{_L}](?:[{_L}]|[.\-_/:'’&+@,%](?=[{_L}]))*"
 _URL = r"(?:https?://|www\.)[^\s<>\"'«»]*[^\s<>\"'«».,;:!?؟،؛)\]]"
 # In right-to-left text: URLs and runs of Latin words and numbers joined by spaces.
 _LTR_RUN = re.compile(rf"{_URL}|{_LATIN_TOKEN}(?: +{_LATIN_TOKEN})*")

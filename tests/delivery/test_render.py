@@ -111,7 +111,7 @@ def test_isolation_runs() -> None:
     assert (
         isolate("زوروا https://x.test/a?b=1.", rtl=True) == f"زوروا {FSI}https://x.test/a?b=1{PDI}."
     )
-    assert isolate("نسبة 3.5% فقط", rtl=True) == f"نسبة {FSI}3.5%{PDI} فقط"
+    assert isolate("نسبة 3.5% فقط", rtl=True) == f"نسبة {FSI}3.5{PDI}% فقط"
     assert isolate("Source: الجزيرة نت", rtl=False) == f"Source: {FSI}الجزيرة نت{PDI}"
     assert isolate("plain English", rtl=False) == "plain English"
 
