@@ -279,8 +279,9 @@ class Store:
         if not items:
             return StoredBatch((), 0, 0)
         async with self.engine.begin() as conn:
-            ids_by_url = await self._insert_articles(conn, feed, items, now)
-            stored = [item for item in items if item.entry.url in ids_by_url]
+            inserted = await self._insert_articles(conn, feed, items, now)
+            stored = [item for item in items if (item.entry.url, item.entry.key) in inserted]
+            ids_by_url = {url: article_id for (url, _key), article_id in inserted.items()}
             await self._insert_topics(conn, stored, ids_by_url)
             alerting = _alerting(stored, alert)
             deliveries = await self._enqueue(conn, alerting, ids_by_url, now)
@@ -292,8 +293,8 @@ class Store:
 
     async def _insert_articles(
         self, conn: AsyncConnection, feed: Feed, items: Sequence[NewArticle], now: datetime
-    ) -> dict[str, int]:
-        """Insert what is new under every unique key; return the new ids by URL."""
+    ) -> dict[tuple[str, str], int]:
+        """Insert what is new under every unique key; return new ids by (URL, entry key)."""
         rows = [
             {
                 "feed_id": feed.id,
@@ -312,15 +313,11 @@ class Store:
         query = (
             self._insert(t.articles)
             .on_conflict_do_nothing()
-            .returning(t.articles.c.id, t.articles.c.url)
+            .returning(t.articles.c.id, t.articles.c.url, t.articles.c.entry_key)
         )
-        # One statement per row: a batch that conflicts with itself must still keep the rest.
-        ids: dict[str, int] = {}
-        for row in rows:
-            inserted = (await conn.execute(query, row)).first()
-            if inserted is not None:
-                ids[inserted.url] = inserted.id
-        return ids
+        # One batched statement; rows that conflict on any unique key are simply not returned.
+        result = await conn.execute(query, rows)
+        return {(row.url, row.entry_key): row.id for row in result.all()}
 
     async def _insert_topics(
         self, conn: AsyncConnection, items: Sequence[NewArticle], ids_by_url: Mapping[str, int]

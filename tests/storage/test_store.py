@@ -183,3 +183,10 @@ async def test_outbox_lists_pending_alerts_until_sent(store: Store) -> None:
     await store.mark_failed(pending[1].delivery_id, reason="chat not found")
     stats = await store.stats()
     assert (stats["alerts_pending"], stats["alerts_sent"], stats["alerts_failed"]) == (0, 1, 1)
+
+
+async def test_a_batch_that_repeats_itself_keeps_one_copy(store: Store) -> None:
+    feed = await store.add_feed("https://a.example/rss", now=NOW)
+    twin = article(9, url=article(1).entry.url)
+    batch = await store.add_articles(feed, [article(1), twin, article(2)], now=NOW)
+    assert (len(batch.article_ids), batch.duplicates) == (2, 1)
