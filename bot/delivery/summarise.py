@@ -26,7 +26,10 @@ _SHORT_BOILERPLATE = re.compile(
     r"^\W*(?:"
     r"شارك(?:\s+(?:الخبر|المقال|هذا|على|عبر)|\s*[:|]|\s*$)|تابعونا|تابعوا\s+(?:آخر|على|عبر)|"
     r"للمزيد|اضغط\s+هنا|التعليقات|جميع\s+الحقوق|حقوق\s+النشر|"
-    r"share\b|follow\s+us|click\s+here|advertisement|copyright|©|related\b|comments?\b"
+    r"share\b|follow\s+us|click\s+here|advertisement|copyright|©|related\b|comments?\b|"
+    # Bylines, datelines and credits: short lines that name people or times, not news.
+    r"by\s|بقلم|كتبت?\s*:|تحرير\s*:|إعداد\s*:|آخر\s+تحديث|تاريخ\s+النشر|نشر\s+في|"
+    r"updated\b|published\b|last\s+updated|photo\b|image\b|صورة\s*:|المصدر\s*:|source\s*:"
     r")",
     re.IGNORECASE,
 )

@@ -48,11 +48,17 @@ def test_a_long_lead_stands_alone() -> None:
         "لن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *",
         "Leave a Reply",
         "The post Hackers breach systems appeared first on Example News.",
+        "By Jane Doe and John Roe, Reuters",
+        "بقلم: محمد أحمد الصحفي في الجريدة",
+        "آخر تحديث: 29 نوفمبر 2026 - 10:00 صباحاً",
+        "Updated on 29 November 2026 at 10:00 GMT",
+        "Photo: Getty Images via AFP News Agency",
     ],
 )
 def test_boilerplate_is_removed(boilerplate: str) -> None:
     summary = summarise(TITLE, f"{LEAD}\n{boilerplate}\n{THIRD}")
     assert boilerplate not in summary and LEAD in summary
+    assert summarise(TITLE, f"{boilerplate}\n{LEAD}").startswith(LEAD)  # not taken as the lead
     assert boilerplate not in clean_text(f"{LEAD}\n{boilerplate}")
 
 
