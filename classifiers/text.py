@@ -30,7 +30,7 @@ _TATWEEL: Final = "\u0640"
 
 # Light10-style affixes, applied after alef / alef maksura / teh marbuta folding (so ة is ه).
 _AR_ARTICLES: Final = ("وال", "فال", "بال", "كال", "لل", "ال")
-_AR_SUFFIXES: Final = ("ا", "ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+_AR_SUFFIXES: Final = ("ا", "ها", "ات", "ان", "ون", "ين", "يه", "ه", "ي")
 # One-letter proclitics that Light10 leaves alone because they are often root letters
 # (بوتين, لبنان); the matcher tries the stem with and without them instead.
 _AR_SHORT_PROCLITICS: Final = frozenset("بلكف")
@@ -42,13 +42,7 @@ _STEMMERS: Final = {
 
 _CACHE_LIMIT: Final = 200_000
 
-# Function words for telling the languages apart (Arabic ones in both common spellings).
-_AR_STOP: Final = frozenset(
-    {
-        "في", "من", "على", "إلى", "الى", "أن", "ان", "التي", "الذي", "عن", "مع", "هذا", "هذه",
-        "كان", "قد", "أو", "او", "ما", "لا", "ثم", "بين", "كما", "إن",
-    }
-)
+# Function words for telling English from French.
 _EN_STOP: Final = frozenset(
     {
         "the", "of", "and", "to", "in", "is", "was", "for", "on", "that", "with", "as", "by", "at",
@@ -198,25 +192,25 @@ def phrase_keys(phrase: str, lang: str | None) -> tuple[str, ...]:
 
 _AR_RUN_RE: Final = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+")
 _LATIN_RUN_RE: Final = re.compile(r"[A-Za-z\u00C0-\u024F]+")
-_AR_STOP_RE: Final = re.compile(
-    r"(?<![\w\u064B-\u065F])(?:"
-    + "|".join(sorted(_AR_STOP, key=len, reverse=True))
-    + r")(?![\w\u064B-\u065F])"
+# Letters of Persian and Urdu that Arabic does not use (پ چ ژ گ ک ی ٹ ڈ ڑ ں ے ہ).
+_NOT_ARABIC_RE: Final = re.compile(
+    r"[\u067E\u0686\u0698\u06AF\u06A9\u06CC\u0679\u0688\u0691\u06BA\u06D2\u06C1]"
 )
 
 
 def detect_language(text: str) -> str | None:
     """Language of a text: "ar", "en", "fr", or None when unsure or another language.
 
-    Arabic is told by its script (and, in longer texts, its function words, which Persian
-    and Urdu do not share); English and French by counting their function words.
+    Arabic is told by its script, unless letters only Persian or Urdu use are common;
+    English and French by counting their function words.
     """
-    arabic = len(_AR_RUN_RE.findall(text))
+    arabic_runs = _AR_RUN_RE.findall(text)
     latin_runs = _LATIN_RUN_RE.findall(text)
-    if arabic == 0 and not latin_runs:
+    if not arabic_runs and not latin_runs:
         return None
-    if arabic >= len(latin_runs):
-        return "ar" if arabic < 8 or _AR_STOP_RE.search(text) else None
+    if len(arabic_runs) >= len(latin_runs):
+        letters = sum(map(len, arabic_runs))
+        return None if len(_NOT_ARABIC_RE.findall(text)) * 30 > letters else "ar"
     en = fr = 0
     for word in latin_runs:
         low = word.lower()

@@ -276,11 +276,17 @@ def _same(a: Term, text: str, lang: str | None) -> bool:
     return phrase_keys(a.text, a.lang) == phrase_keys(text, a.lang)
 
 
+def _insert(terms: tuple[Term, ...], new: Term) -> tuple[Term, ...]:
+    """Terms with a new one after the last of its language, the order the dict form keeps."""
+    last = max((i for i, t in enumerate(terms) if t.lang == new.lang), default=len(terms) - 1)
+    return (*terms[: last + 1], new, *terms[last + 1 :])
+
+
 def with_term(topic: Topic, lang: str | None, term: str, weight: float = DEFAULT_WEIGHT) -> Topic:
     """A copy of the topic with a term added, or its weight changed if already there."""
     new = Term(term.strip(), _term_lang(term, lang), weight)
     kept = tuple(t for t in topic.terms if not _same(t, new.text, new.lang))
-    return validate_topic(replace(topic, terms=(*kept, new)))
+    return validate_topic(replace(topic, terms=_insert(kept, new)))
 
 
 def without_term(topic: Topic, term: str, lang: str | None = None) -> Topic:
@@ -297,7 +303,7 @@ def with_exclusion(
     """A copy of the topic with an exclusion phrase added (or its penalty changed)."""
     new = Term(term.strip(), _term_lang(term, lang), penalty)
     kept = tuple(t for t in topic.exclusions if not _same(t, new.text, new.lang))
-    return validate_topic(replace(topic, exclusions=(*kept, new)))
+    return validate_topic(replace(topic, exclusions=_insert(kept, new)))
 
 
 def without_exclusion(topic: Topic, term: str, lang: str | None = None) -> Topic:
