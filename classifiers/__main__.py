@@ -1,8 +1,8 @@
 """Command line: classify JSON lines, evaluate a labelled file, or explain one text.
 
-    python -m classifiers classify < in.jsonl > out.jsonl
-    python -m classifiers evaluate FILE.jsonl
-    python -m classifiers explain "TEXT" [--title TITLE] [--lang ar|en|fr]
+python -m classifiers classify < in.jsonl > out.jsonl
+python -m classifiers evaluate FILE.jsonl
+python -m classifiers explain "TEXT" [--title TITLE] [--lang ar|en|fr]
 """
 
 from __future__ import annotations

@@ -184,7 +184,8 @@ def _surface(hit: _Hit, fields: dict[str, tuple[str, list[Token]]]) -> str:
 def _describe(hits: list[_Hit], fields: dict[str, tuple[str, list[Token]]]) -> tuple[str, ...]:
     """Readable evidence: each distinct surface form with its field and count, title first."""
     counts: dict[tuple[str, str], int] = {}
-    for hit in sorted(hits, key=lambda h: (h.field != TITLE, h.start)):
+    spans = {(h.field, h.start, h.end): h for h in hits}  # a word in two groups shows once
+    for hit in sorted(spans.values(), key=lambda h: (h.field != TITLE, h.start)):
         key = (_surface(hit, fields), hit.field)
         counts[key] = counts.get(key, 0) + 1
     return tuple(
@@ -222,9 +223,7 @@ def _position(hit: _Hit, offset: int) -> int:
     return hit.start if hit.field == TITLE else hit.start + offset
 
 
-def _clusters(
-    topic: Topic, hits: list[_Hit], offset: int
-) -> tuple[float, float, list[_Hit]]:
+def _clusters(topic: Topic, hits: list[_Hit], offset: int) -> tuple[float, float, list[_Hit]]:
     """Value of the separate places where every group matches within topic.window tokens.
 
     Scanning left to right, each time the last window words hold a hit of every group
@@ -326,9 +325,9 @@ def explain(classification: Classification) -> str:
         cmp = ">=" if r.score >= r.threshold else "<"
         lines.append(f"{mark} {r.topic}: score {r.score:g} {cmp} threshold {r.threshold:g}")
         if r.evidence:
-            lines.append("    evidence: " + "، ".join(r.evidence))
+            lines.append("    evidence: " + "; ".join(r.evidence))
         if r.excluded:
-            lines.append("    excluded: " + "، ".join(r.excluded))
+            lines.append("    excluded: " + "; ".join(r.excluded))
         if r.missing:
             lines.append("    missing: " + ", ".join(r.missing))
     topics = ", ".join(classification.topics) or "none"

@@ -45,6 +45,7 @@ class Miss:
     expected: tuple[str, ...]
     got: tuple[str, ...]
     evidence: dict[str, tuple[str, ...]]
+    scores: dict[str, float]
 
 
 @dataclass
@@ -82,8 +83,16 @@ def evaluate(classifier: Classifier, rows: Iterable[Mapping[str, Any]]) -> Repor
         _tally(report, lang, expected, result)
         if set(result.topics) != expected:
             evidence = {r.topic: r.evidence for r in result.results if r.evidence}
+            scores = {r.topic: r.score for r in result.results}
             report.misses.append(
-                Miss(str(row.get("id")), lang, tuple(sorted(expected)), result.topics, evidence)
+                Miss(
+                    str(row.get("id")),
+                    lang,
+                    tuple(sorted(expected)),
+                    result.topics,
+                    evidence,
+                    scores,
+                )
             )
     return report
 
@@ -119,5 +128,5 @@ def format_report(report: Report) -> str:
         got = ",".join(miss.got) or "-"
         lines.append(f"- {miss.id} [{miss.lang}] expected {expected} got {got}")
         for topic, evidence in miss.evidence.items():
-            lines.append(f"    {topic}: {'، '.join(evidence)}")
+            lines.append(f"    {topic} {miss.scores[topic]:g}: {'; '.join(evidence)}")
     return "\n".join(lines)

@@ -182,8 +182,21 @@ def _terms_to(terms: tuple[Term, ...]) -> dict[str, dict[str, float]]:
 
 
 _KNOWN_KEYS: Final = frozenset(
-    {"id", "names", "terms", "exclusions", "groups", "threshold", "title_weight", "lede_weight",
-     "lede_words", "body_weight", "focus", "window", "max_repeats"}
+    {
+        "id",
+        "names",
+        "terms",
+        "exclusions",
+        "groups",
+        "threshold",
+        "title_weight",
+        "lede_weight",
+        "lede_words",
+        "body_weight",
+        "focus",
+        "window",
+        "max_repeats",
+    }
 )
 
 

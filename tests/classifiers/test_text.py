@@ -36,7 +36,16 @@ class TestArabicFolding:
 class TestArabicStemming:
     @pytest.mark.parametrize(
         "word",
-        ["إرهاب", "الإرهاب", "للإرهاب", "والإرهابيين", "الإرهابية", "بالإرهاب", "إرهابيون", "إرهابياً"],
+        [
+            "إرهاب",
+            "الإرهاب",
+            "للإرهاب",
+            "والإرهابيين",
+            "الإرهابية",
+            "بالإرهاب",
+            "إرهابيون",
+            "إرهابياً",
+        ],
     )
     def test_clitics_and_suffixes_reach_the_stem(self, word: str) -> None:
         assert key(word) == "ارهاب"
@@ -101,10 +110,14 @@ class TestLanguage:
         assert detect_language(text) == lang
 
     def test_arabic_with_latin_names_stays_arabic(self) -> None:
-        assert detect_language("شركة Microsoft تطلق تحديث Windows الأمني في الولايات المتحدة") == "ar"
+        assert (
+            detect_language("شركة Microsoft تطلق تحديث Windows الأمني في الولايات المتحدة") == "ar"
+        )
 
     def test_persian_is_not_arabic(self) -> None:
-        persian = "وزارت امور خارجه ایران روز دوشنبه اعلام کرد که گفتگوها ادامه خواهد یافت و نتیجه خوبی"
+        persian = (
+            "وزارت امور خارجه ایران روز دوشنبه اعلام کرد که گفتگوها ادامه خواهد یافت و نتیجه خوبی"
+        )
         assert detect_language(persian) is None
 
 
