@@ -121,6 +121,7 @@ class Classifier:
 
     def classify(self, title: str, text: str, lang: str | None = None) -> Classification:
         """Classify one article: title and body are kept apart for weights and evidence."""
+        lang = lang.strip().lower() or None if lang else None
         if lang is None:
             # The headline and opening settle a news article's language; reading on costs time.
             lang = detect_language(f"{title}\n{text[:_LANG_SAMPLE]}")
