@@ -141,18 +141,19 @@ class Classifier:
 
 def _find(index: _Index, tokens: list[Token], field: str) -> list[_Hit]:
     """Every occurrence of every indexed phrase in one field's tokens."""
+    # The hot loop: a comprehension keeps only the few tokens that start some phrase.
+    starts = [
+        i
+        for i, (key, alt, _, _) in enumerate(tokens)
+        if key in index or (alt is not None and alt in index)
+    ]
     hits: list[_Hit] = []
     n = len(tokens)
-    get = index.get
-    # The hot loop of the classifier: one dict lookup per token (two for a possible clitic).
-    for i, (key, alt, _, _) in enumerate(tokens):
-        cands = get(key)
-        if alt is not None:
-            more = get(alt)
-            if more:
-                cands = [*cands, *more] if cands else more
-        if not cands:
-            continue
+    for i in starts:
+        key, alt, _, _ = tokens[i]
+        cands = index.get(key, [])
+        if alt is not None and alt in index:
+            cands = [*cands, *index[alt]]
         seen: set[int] = set()
         for entry in cands:
             if entry.uid in seen:
