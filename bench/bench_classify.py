@@ -46,9 +46,7 @@ def build_articles(path: Path, size: int = ARTICLE_CHARS) -> list[tuple[str, str
 Classify = Callable[[str, str], object]
 
 
-def best_rates(
-    fns: list[Classify], articles: list[tuple[str, str]], seconds: float
-) -> list[float]:
+def best_rates(fns: list[Classify], articles: list[tuple[str, str]], seconds: float) -> list[float]:
     """Articles per second of each function: the best of many interleaved passes.
 
     Passes alternate between the functions, so a burst of load from elsewhere on the

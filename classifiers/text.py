@@ -43,73 +43,18 @@ _STEMMERS: Final = {
 _CACHE_LIMIT: Final = 200_000
 
 # Function words for telling English from French.
-_EN_STOP: Final = frozenset(
-    {
-        "the",
-        "of",
-        "and",
-        "to",
-        "in",
-        "is",
-        "was",
-        "for",
-        "on",
-        "that",
-        "with",
-        "as",
-        "by",
-        "at",
-        "from",
-        "it",
-        "are",
-        "be",
-        "has",
-        "have",
-        "this",
-        "an",
-        "which",
-        "were",
-        "their",
-        "said",
-        "its",
-        "will",
-        "after",
-    }
-)
-_FR_STOP: Final = frozenset(
-    {
-        "le",
-        "la",
-        "les",
-        "de",
-        "des",
-        "du",
-        "et",
-        "un",
-        "une",
-        "est",
-        "dans",
-        "pour",
-        "que",
-        "qui",
-        "sur",
-        "au",
-        "aux",
-        "par",
-        "pas",
-        "ce",
-        "cette",
-        "il",
-        "elle",
-        "ont",
-        "sont",
-        "avec",
-        "plus",
-        "son",
-        "ses",
-        "leur",
-    }
-)
+# fmt: off
+_EN_STOP: Final = frozenset({
+    "the", "of", "and", "to", "in", "is", "was", "for", "on", "that", "with", "as", "by", "at",
+    "from", "it", "are", "be", "has", "have", "this", "an", "which", "were", "their", "said",
+    "its", "will", "after",
+})
+_FR_STOP: Final = frozenset({
+    "le", "la", "les", "de", "des", "du", "et", "un", "une", "est", "dans", "pour", "que", "qui",
+    "sur", "au", "aux", "par", "pas", "ce", "cette", "il", "elle", "ont", "sont", "avec", "plus",
+    "son", "ses", "leur",
+})
+# fmt: on
 
 
 class Token(NamedTuple):
