@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from classifiers.text import phrase_keys
+from classifiers.text import is_arabic_char, phrase_keys
 
 _ID_RE: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _LANG_RE: Final = re.compile(r"[a-z]{2}|any")
@@ -277,8 +277,6 @@ def _term_lang(text: str, lang: str | None) -> str:
     """The language a new term is filed under: given, Arabic by script, else any."""
     if lang is not None:
         return lang
-    from classifiers.text import is_arabic_char
-
     return "ar" if any(is_arabic_char(c) for c in text) else "any"
 
 
