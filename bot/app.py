@@ -33,6 +33,7 @@ from bot.storage import Store
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
+from handlers.admin_feeds import report_failing_feeds
 from handlers.context import MARSAD_KEY
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ Clock = Callable[[], datetime]
 # The scheduler looks for due feeds this often; each feed keeps its own next check time.
 MAX_TICK_SECONDS = 30.0
 DELIVERY_TICK_SECONDS = 2.0
+FAILING_FEEDS_TICK_SECONDS = 3600.0  # feeds are reported after a day of failures
 
 
 def utc_now() -> datetime:
@@ -260,6 +262,14 @@ class Marsad:
             name="deliver",
             **common,
         )
+        scheduler.add_job(
+            self._failing_feeds_job,
+            "interval",
+            seconds=FAILING_FEEDS_TICK_SECONDS,
+            id="failing_feeds",
+            name="failing_feeds",
+            **common,
+        )
         return scheduler
 
     async def _poll_job(self) -> None:
@@ -275,6 +285,17 @@ class Marsad:
             await self.deliver()
         except Exception:
             log.exception("delivery failed; retrying at the next tick")
+
+    async def report_failing_feeds(self) -> int:
+        """Tell admins, once per failing spell, about feeds failing for days; return how many."""
+        return await report_failing_feeds(self)
+
+    async def _failing_feeds_job(self) -> None:
+        """The failing-feeds job: a failed report is retried at the next tick."""
+        try:
+            await self.report_failing_feeds()
+        except Exception:
+            log.exception("failing-feeds report failed; retrying at the next tick")
 
     async def close(self) -> None:
         """Stop jobs and release every resource."""

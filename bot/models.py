@@ -133,3 +133,18 @@ class StoredBatch:
     article_ids: tuple[int, ...]
     duplicates: int  # entries the database already knew under another key
     deliveries: int  # outbox rows created
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    """A feed with the counters admins read in /feeds."""
+
+    feed: Feed
+    created_at: datetime
+    last_success_at: datetime | None = None
+    failing_since: datetime | None = None
+    flagged_at: datetime | None = None
+    paused_reason: str | None = None
+    fetch_count: int = 0
+    not_modified_count: int = 0
+    recent_articles: int = 0  # articles published in the health window (see Store.feed_health)

@@ -10,7 +10,7 @@ import logging
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from handlers import subscriptions
+from handlers import admin_channels, admin_feeds, admin_oversight, admin_topics, subscriptions
 from handlers.context import Context
 from handlers.texts import say, user_language
 
@@ -23,6 +23,30 @@ COMMANDS = {
     "subscribe": subscriptions.subscribe,
     "unsubscribe": subscriptions.unsubscribe,
     "mysubs": subscriptions.mysubs,
+    # Admins' commands (issue 7): each one checks the user is an admin.
+    "adminhelp": admin_oversight.admin_help,
+    "addfeed": admin_feeds.addfeed,
+    "removefeed": admin_feeds.removefeed,
+    "pausefeed": admin_feeds.pausefeed,
+    "resumefeed": admin_feeds.resumefeed,
+    "feeds": admin_feeds.feeds_command,
+    "import": admin_feeds.import_command,
+    "export": admin_feeds.export_command,
+    "addchannel": admin_channels.addchannel,
+    "removechannel": admin_channels.removechannel,
+    "channels": admin_channels.channels,
+    "newtopic": admin_topics.newtopic,
+    "deltopic": admin_topics.deltopic,
+    "terms": admin_topics.terms,
+    "addterm": admin_topics.addterm,
+    "removeterm": admin_topics.removeterm,
+    "exclude": admin_topics.exclude,
+    "testfilter": admin_topics.testfilter,
+    "reclassify": admin_topics.reclassify,
+    "stats": admin_oversight.stats,
+    "audit": admin_oversight.audit,
+    "addadmin": admin_oversight.addadmin,
+    "removeadmin": admin_oversight.removeadmin,
 }
 
 
@@ -35,6 +59,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     """Route every command; anything else that looks like a command gets a short answer."""
     for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))
+    # A file sent with "/import" as its caption: captions are not commands to PTB.
+    import_caption = filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?(\s|$)")
+    application.add_handler(MessageHandler(import_caption, admin_feeds.import_command))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     application.add_error_handler(on_error)
 

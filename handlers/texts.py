@@ -34,6 +34,120 @@ TEXTS: dict[str, dict[str, str]] = {
         "admins_only": "في المجموعات، مشرفو المجموعة وحدهم يغيّرون الاشتراكات.",
         "unknown_command": "أمر غير معروف. الأوامر: /help",
         "error": "حدث خطأ ولم يُنفَّذ الأمر. حاول مرة أخرى بعد قليل.",
+        # Admins' commands (issue 7)
+        "admin_refused": "عذراً، هذا الأمر لمشرفي مرصد فقط. لم يتغيّر شيء.",
+        "admin_help": (
+            "<b>أوامر المشرفين</b>\n"
+            "/addfeed url [اسم] · /removefeed · /pausefeed · /resumefeed · /feeds\n"
+            "/import (مع ملف OPML) · /export\n"
+            "/addchannel @قناة موضوع … · /removechannel · /channels\n"
+            "/newtopic id [اسم عربي] [اسم إنجليزي] · /deltopic · /terms\n"
+            "/addterm موضوع \"عبارة\" [وزن] · /removeterm · /exclude\n"
+            "/testfilter نص أو رابط · /reclassify [ساعات] [alert]\n"
+            "/stats · /audit [n] · /addadmin id · /removeadmin id"
+        ),
+        "addfeed_usage": "الاستعمال: /addfeed &lt;رابط&gt; [اسم]",
+        "not_a_feed": "لم أُضِف {url}: {reason}",
+        "feed_known": "المصدر موجود أصلاً: <b>{id}</b> {name}",
+        "feed_added": (
+            "أُضيف المصدر <b>{id}</b> {name}\nعدد الأخبار فيه: {items} · اللغة: {lang}\n"
+            "أول جلب يحفظ الأخبار الحالية دون تنبيه."
+        ),
+        "feed_unknown": "لا يوجد مصدر بهذا الرقم أو الرابط: {ref}",
+        "removefeed_usage": "الاستعمال: /removefeed &lt;رقم أو رابط&gt;",
+        "pausefeed_usage": "الاستعمال: /pausefeed &lt;رقم أو رابط&gt;",
+        "resumefeed_usage": "الاستعمال: /resumefeed &lt;رقم أو رابط&gt;",
+        "feed_removed": "حُذف المصدر {name} ولن يُجلب بعد الآن.",
+        "feed_paused": "أُوقف المصدر {name} مؤقتاً.",
+        "feed_resumed": "استُؤنف المصدر {name} وسيُجلب في الدورة القادمة.",
+        "feed_unchanged": "لم يتغيّر شيء: المصدر {name} على هذه الحال أصلاً.",
+        "feeds_none": "لا توجد مصادر. أضف واحداً: /addfeed &lt;رابط&gt;",
+        "feeds_header": "<b>المصادر</b>: {n} · متعثرة: {failing}",
+        "health_last_ok": "آخر نجاح: {when}",
+        "health_per_day": "{n} خبر/يوم",
+        "health_304": "304: {share}",
+        "health_errors": "أخطاء متتالية: {n} ({error})",
+        "health_next": "الجلب التالي: {when}",
+        "health_paused": "متوقف: {reason}",
+        "import_usage": "أرسل ملف OPML وفي تعليقه /import، أو ردّ على الملف بـ /import",
+        "import_too_big": "الملف أكبر من 2 ميغابايت.",
+        "import_bad": "لم أستورد شيئاً: {reason}",
+        "import_done": (
+            "الاستيراد: أُضيف {added} · موجود أصلاً {known} · حذفه مشرف سابقاً {removed} · "
+            "رابط غير http(s) {refused}"
+        ),
+        "export_caption": "مصادر مرصد ({n})",
+        "failing_report": "<b>مصادر متعثرة منذ أيام</b>",
+        "failing_line": "🔴 <b>{id}</b> {name} — منذ {since}: {error}",
+        "addchannel_usage": "الاستعمال: /addchannel &lt;@قناة أو رقم&gt; &lt;موضوع&gt; …",
+        "removechannel_usage": "الاستعمال: /removechannel &lt;@قناة أو رقم&gt; [موضوع …]",
+        "channel_not_found": "لم أجد المحادثة {ref}: {reason}",
+        "channel_private": "{name} محادثة خاصة وليست قناة أو مجموعة.",
+        "channel_not_member": "البوت ليس عضواً في {name}. أضفه أولاً.",
+        "channel_not_admin": "البوت ليس مشرفاً في {name}. اجعله مشرفاً يستطيع النشر.",
+        "channel_cannot_post": "البوت لا يملك صلاحية النشر في {name}.",
+        "channel_added": "ستصل إلى {name} أخبار: {topics}",
+        "channel_unknown": "لا تصل إلى {ref} أي مواضيع.",
+        "channel_removed": "أُلغي {n} من اشتراكات {ref}.",
+        "channels_none": "لا توجد قنوات أو مجموعات مشتركة.",
+        "channels_header": "<b>القنوات والمجموعات</b>",
+        "newtopic_usage": "الاستعمال: /newtopic &lt;id&gt; [\"اسم عربي\"] [\"English name\"]",
+        "topic_invalid": "لم يتغيّر شيء: {reason}",
+        "topic_created": (
+            "أُنشئ الموضوع <code>{id}</code>. أضف كلماته: /addterm {id} \"عبارة\" "
+            "— كلمة واحدة تكفي ليُصنَّف الخبر."
+        ),
+        "topic_enabled": "أُعيد تفعيل الموضوع <code>{id}</code>.",
+        "topic_exists": "الموضوع <code>{id}</code> موجود أصلاً.",
+        "deltopic_usage": "الاستعمال: /deltopic &lt;موضوع&gt;",
+        "topic_deleted": "حُذف الموضوع <code>{id}</code> واشتراكاته.",
+        "topic_disabled": "عُطّل الموضوع المدمج <code>{id}</code> (أعِده بـ /newtopic {id}).",
+        "topic_already_off": "الموضوع <code>{id}</code> معطّل أصلاً.",
+        "terms_usage": "الاستعمال: /terms &lt;موضوع&gt;",
+        "terms_header": "<b>{name}</b> <code>{id}</code> · العتبة: {threshold} · {state}",
+        "topic_state_on": "مفعّل",
+        "topic_state_off": "معطّل",
+        "topic_state_draft": "مسودة",
+        "terms_label": "كلمات",
+        "exclusions_label": "استثناءات",
+        "group_label": "مجموعة {name}",
+        "topic_draft_hint": "لا كلمات بعد: /addterm {id} \"عبارة\"",
+        "addterm_usage": "الاستعمال: /addterm &lt;موضوع&gt; \"عبارة\" … [وزن]",
+        "term_added": "أُضيف إلى <code>{id}</code>: {terms} (الوزن {weight}، العتبة {threshold})",
+        "removeterm_usage": "الاستعمال: /removeterm &lt;موضوع&gt; &lt;عبارة&gt;",
+        "term_removed": "حُذفت {term} من <code>{id}</code>.",
+        "exclude_usage": "الاستعمال: /exclude &lt;موضوع&gt; &lt;عبارة&gt; [خصم]",
+        "exclusion_added": "أُضيف الاستثناء {term} إلى <code>{id}</code>.",
+        "testfilter_usage": "الاستعمال: /testfilter &lt;نص الخبر أو رابطه&gt;",
+        "testfilter_fetch_failed": "تعذّر جلب الصفحة: {reason}",
+        "testfilter_header": "<b>اختبار القواعد</b> · اللغة: {lang}",
+        "verdict_yes": "✅ <code>{id}</code>: {score} ≥ {threshold} — يُصنَّف",
+        "verdict_no": "▫️ <code>{id}</code>: {score} &lt; {threshold} — لا يُصنَّف",
+        "verdict_evidence": "الدليل: {evidence}",
+        "verdict_excluded": "مستثنى: {items}",
+        "verdict_missing": "ناقص: {items}",
+        "reclassify_usage": "الاستعمال: /reclassify [ساعات] [alert]",
+        "reclassify_done": (
+            "أُعيد تصنيف أخبار آخر {hours} ساعة: {checked} خبراً، تغيّر {changed}: {details}\n"
+            "تنبيهات جديدة: {alerts}"
+        ),
+        "stats": (
+            "<b>إحصاءات</b>\nالمصادر: {feeds} (نشطة {active}، متعثرة {failing})\n"
+            "أخبار اليوم: {articles} · تنبيهات اليوم: {alerts}\nفي الطابور: {pending}\n{cycle}"
+        ),
+        "stats_cycle": "آخر دورة: {seconds} ث لـ {feeds} مصدر",
+        "stats_no_cycle": "لم تكتمل أي دورة بعد.",
+        "audit_usage": "الاستعمال: /audit [عدد]",
+        "audit_none": "سجل التغييرات فارغ.",
+        "audit_header": "<b>آخر {n} تغييرات</b>",
+        "audit_system": "النظام",
+        "addadmin_usage": "الاستعمال: /addadmin &lt;رقم المستخدم&gt; (أو ردّ على رسالته)",
+        "removeadmin_usage": "الاستعمال: /removeadmin &lt;رقم المستخدم&gt;",
+        "admin_added": "أصبح {id} مشرفاً.",
+        "admin_already": "{id} مشرف أصلاً.",
+        "admin_removed": "لم يعد {id} مشرفاً.",
+        "admin_configured": "{id} من ADMIN_IDS في الإعدادات ولا يُزال من المحادثة.",
+        "admin_not_admin": "{id} ليس مشرفاً مضافاً.",
     },
     "en": {
         "start": (
@@ -62,6 +176,122 @@ TEXTS: dict[str, dict[str, str]] = {
         "admins_only": "In groups, only the group's admins change subscriptions.",
         "unknown_command": "Unknown command. Commands: /help",
         "error": "Something went wrong and the command was not carried out. Try again shortly.",
+        # Admins' commands (issue 7)
+        "admin_refused": "Sorry, only Marsad's admins may use this command. Nothing was changed.",
+        "admin_help": (
+            "<b>Admins' commands</b>\n"
+            "/addfeed url [name] · /removefeed · /pausefeed · /resumefeed · /feeds\n"
+            "/import (with an OPML file) · /export\n"
+            "/addchannel @channel topic … · /removechannel · /channels\n"
+            "/newtopic id [Arabic name] [English name] · /deltopic · /terms\n"
+            "/addterm topic \"phrase\" [weight] · /removeterm · /exclude\n"
+            "/testfilter text or URL · /reclassify [hours] [alert]\n"
+            "/stats · /audit [n] · /addadmin id · /removeadmin id"
+        ),
+        "addfeed_usage": "Usage: /addfeed &lt;url&gt; [name]",
+        "not_a_feed": "Not added, {url}: {reason}",
+        "feed_known": "Already watched: <b>{id}</b> {name}",
+        "feed_added": (
+            "Added feed <b>{id}</b> {name}\nItems: {items} · language: {lang}\n"
+            "Its first poll stores the current items without alerting."
+        ),
+        "feed_unknown": "No feed with that id or URL: {ref}",
+        "removefeed_usage": "Usage: /removefeed &lt;id or url&gt;",
+        "pausefeed_usage": "Usage: /pausefeed &lt;id or url&gt;",
+        "resumefeed_usage": "Usage: /resumefeed &lt;id or url&gt;",
+        "feed_removed": "Removed {name}; it will not be fetched again.",
+        "feed_paused": "Paused {name}.",
+        "feed_resumed": "Resumed {name}; it is fetched in the next cycle.",
+        "feed_unchanged": "Nothing changed: {name} already is that way.",
+        "feeds_none": "No feeds yet. Add one: /addfeed &lt;url&gt;",
+        "feeds_header": "<b>Feeds</b>: {n} · failing: {failing}",
+        "health_last_ok": "last success: {when}",
+        "health_per_day": "{n} items/day",
+        "health_304": "304s: {share}",
+        "health_errors": "error streak: {n} ({error})",
+        "health_next": "next check: {when}",
+        "health_paused": "paused: {reason}",
+        "import_usage": "Send an OPML file with /import as its caption, or reply /import to it.",
+        "import_too_big": "The file is larger than 2 MB.",
+        "import_bad": "Nothing imported: {reason}",
+        "import_done": (
+            "Import: {added} added · {known} already watched · {removed} removed by an admin "
+            "before · {refused} not http(s)"
+        ),
+        "export_caption": "Marsad's feeds ({n})",
+        "failing_report": "<b>Feeds failing for days</b>",
+        "failing_line": "🔴 <b>{id}</b> {name} — since {since}: {error}",
+        "addchannel_usage": "Usage: /addchannel &lt;@channel or id&gt; &lt;topic&gt; …",
+        "removechannel_usage": "Usage: /removechannel &lt;@channel or id&gt; [topic …]",
+        "channel_not_found": "Could not find {ref}: {reason}",
+        "channel_private": "{name} is a private chat, not a channel or group.",
+        "channel_not_member": "The bot is not a member of {name}. Add it first.",
+        "channel_not_admin": "The bot is not an admin of {name}. Make it an admin that can post.",
+        "channel_cannot_post": "The bot may not post in {name}.",
+        "channel_added": "{name} will receive: {topics}",
+        "channel_unknown": "{ref} receives no topics.",
+        "channel_removed": "Removed {n} of {ref}'s subscriptions.",
+        "channels_none": "No channels or groups receive topics.",
+        "channels_header": "<b>Channels and groups</b>",
+        "newtopic_usage": "Usage: /newtopic &lt;id&gt; [\"Arabic name\"] [\"English name\"]",
+        "topic_invalid": "Nothing changed: {reason}",
+        "topic_created": (
+            "Created topic <code>{id}</code>. Add its terms: /addterm {id} \"phrase\" "
+            "— one term is enough to tag an article."
+        ),
+        "topic_enabled": "Enabled topic <code>{id}</code> again.",
+        "topic_exists": "Topic <code>{id}</code> already exists.",
+        "deltopic_usage": "Usage: /deltopic &lt;topic&gt;",
+        "topic_deleted": "Deleted topic <code>{id}</code> and its subscriptions.",
+        "topic_disabled": "Disabled built-in topic <code>{id}</code> (/newtopic {id} restores it).",
+        "topic_already_off": "Topic <code>{id}</code> is already disabled.",
+        "terms_usage": "Usage: /terms &lt;topic&gt;",
+        "terms_header": "<b>{name}</b> <code>{id}</code> · threshold: {threshold} · {state}",
+        "topic_state_on": "enabled",
+        "topic_state_off": "disabled",
+        "topic_state_draft": "draft",
+        "terms_label": "terms",
+        "exclusions_label": "exclusions",
+        "group_label": "group {name}",
+        "topic_draft_hint": "No terms yet: /addterm {id} \"phrase\"",
+        "addterm_usage": "Usage: /addterm &lt;topic&gt; \"phrase\" … [weight]",
+        "term_added": (
+            "Added to <code>{id}</code>: {terms} (weight {weight}, threshold {threshold})"
+        ),
+        "removeterm_usage": "Usage: /removeterm &lt;topic&gt; &lt;term&gt;",
+        "term_removed": "Removed {term} from <code>{id}</code>.",
+        "exclude_usage": "Usage: /exclude &lt;topic&gt; &lt;phrase&gt; [penalty]",
+        "exclusion_added": "Added exclusion {term} to <code>{id}</code>.",
+        "testfilter_usage": "Usage: /testfilter &lt;article text or URL&gt;",
+        "testfilter_fetch_failed": "Could not fetch the page: {reason}",
+        "testfilter_header": "<b>Filter test</b> · language: {lang}",
+        "verdict_yes": "✅ <code>{id}</code>: score {score} ≥ threshold {threshold} — tagged",
+        "verdict_no": "▫️ <code>{id}</code>: score {score} &lt; threshold {threshold} — not tagged",
+        "verdict_evidence": "evidence: {evidence}",
+        "verdict_excluded": "excluded: {items}",
+        "verdict_missing": "missing: {items}",
+        "reclassify_usage": "Usage: /reclassify [hours] [alert]",
+        "reclassify_done": (
+            "Reclassified the last {hours} hours: {checked} articles, {changed} changed: "
+            "{details}\nNew alerts: {alerts}"
+        ),
+        "stats": (
+            "<b>Stats</b>\nFeeds: {feeds} ({active} active, {failing} failing)\n"
+            "Articles today: {articles} · alerts today: {alerts}\nQueue: {pending}\n{cycle}"
+        ),
+        "stats_cycle": "Last cycle: {seconds}s for {feeds} feeds",
+        "stats_no_cycle": "No cycle has finished yet.",
+        "audit_usage": "Usage: /audit [n]",
+        "audit_none": "The audit log is empty.",
+        "audit_header": "<b>Last {n} changes</b>",
+        "audit_system": "system",
+        "addadmin_usage": "Usage: /addadmin &lt;user id&gt; (or reply to their message)",
+        "removeadmin_usage": "Usage: /removeadmin &lt;user id&gt;",
+        "admin_added": "{id} is now an admin.",
+        "admin_already": "{id} already is an admin.",
+        "admin_removed": "{id} is no longer an admin.",
+        "admin_configured": "{id} is in ADMIN_IDS; only the settings can remove them.",
+        "admin_not_admin": "{id} is not an admin added from chat.",
     },
 }
 

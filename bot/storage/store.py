@@ -15,13 +15,22 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, delete, event, func, or_, select, update
+from sqlalchemy import Row, delete, event, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.models import Alert, Article, Entry, Feed, NewArticle, StoredBatch, TopicMatch
+from bot.models import (
+    Alert,
+    Article,
+    Entry,
+    Feed,
+    FeedHealth,
+    NewArticle,
+    StoredBatch,
+    TopicMatch,
+)
 from bot.storage import schema as t
 from bot.storage.migrate import migrate
 
@@ -74,6 +83,35 @@ def _feed(row: Row[Any]) -> Feed:
         first_poll_alerts=row.first_poll_alerts,
         polled_once=row.polled_once,
         next_check_at=row.next_check_at,
+    )
+
+
+def _health(row: Row[Any]) -> FeedHealth:
+    """A FeedHealth record from a feeds row with a recent_articles count."""
+    return FeedHealth(
+        feed=_feed(row),
+        created_at=row.created_at,
+        last_success_at=row.last_success_at,
+        failing_since=row.failing_since,
+        flagged_at=row.flagged_at,
+        paused_reason=row.paused_reason,
+        fetch_count=row.fetch_count,
+        not_modified_count=row.not_modified_count,
+        recent_articles=int(row.recent_articles or 0),
+    )
+
+
+def _stored_article(row: Row[Any], topics: tuple[TopicMatch, ...]) -> Article:
+    """An Article from an articles row and its topics."""
+    return Article(
+        id=row.id,
+        feed_id=row.feed_id,
+        url=row.url,
+        title=row.title,
+        text=row.text,
+        published=row.published,
+        language=row.language,
+        topics=topics,
     )
 
 
@@ -596,6 +634,218 @@ class Store:
         async with self.engine.connect() as conn:
             return sorted((await conn.execute(query)).scalars())
 
+    # Admin
+
+    async def admin_ids(self) -> set[int]:
+        """User ids added as admins from chat (ADMIN_IDS come from the settings)."""
+        async with self.engine.connect() as conn:
+            return set((await conn.execute(select(t.admins.c.user_id))).scalars())
+
+    async def add_admin(self, user_id: int, *, added_by: int | None, now: datetime) -> bool:
+        """Make a user an admin; False if they already were."""
+        query = (
+            self._insert(t.admins)
+            .values(user_id=user_id, added_by=added_by, added_at=now)
+            .on_conflict_do_nothing()
+        )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(query)).rowcount > 0
+
+    async def remove_admin(self, user_id: int) -> bool:
+        """Remove an admin added from chat; False if there was none."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(t.admins).where(t.admins.c.user_id == user_id))
+        return result.rowcount > 0
+
+    async def chat_language(self, chat_id: int) -> str | None:
+        """The language a known chat reads, or None for a chat Marsad has not seen."""
+        query = select(t.chats.c.language).where(t.chats.c.id == chat_id)
+        async with self.engine.connect() as conn:
+            return (await conn.execute(query)).scalar()
+
+    async def feed_by_url(self, url: str) -> Feed | None:
+        """One feed by its URL."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(t.feeds).where(t.feeds.c.url == url))).first()
+        return _feed(row) if row else None
+
+    async def feed_health(self, *, since: datetime) -> list[FeedHealth]:
+        """Every feed with its health counters and its articles published since `since`."""
+        a = t.articles.c
+        recent = (
+            select(func.count())
+            .where(a.feed_id == t.feeds.c.id, a.published >= since)
+            .scalar_subquery()
+            .label("recent_articles")
+        )
+        query = select(t.feeds, recent).order_by(t.feeds.c.id)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_health(row) for row in rows]
+
+    async def unflagged_failing_feeds(self, *, failing_before: datetime) -> list[FeedHealth]:
+        """Feeds failing since before a time that admins have not been told about."""
+        f = t.feeds.c
+        query = (
+            select(t.feeds, literal(0).label("recent_articles"))
+            # A flag older than the failing spell belongs to an earlier one.
+            .where(
+                f.failing_since <= failing_before,
+                or_(f.flagged_at.is_(None), f.flagged_at < f.failing_since),
+            )
+            .order_by(f.id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_health(row) for row in rows]
+
+    async def flag_feeds(self, feed_ids: Iterable[int], *, now: datetime) -> None:
+        """Remember that admins were told these feeds keep failing."""
+        ids = list(feed_ids)
+        if ids:
+            async with self.engine.begin() as conn:
+                query = update(t.feeds).where(t.feeds.c.id.in_(ids)).values(flagged_at=now)
+                await conn.execute(query)
+
+    async def destinations(self) -> list[tuple[int, str, str | None, bool, list[str]]]:
+        """Groups and channels with subscriptions: (id, kind, title, active, topics)."""
+        c, s = t.chats.c, t.subscriptions.c
+        query = (
+            select(c.id, c.kind, c.title, c.active, s.topic)
+            .join(t.subscriptions, s.chat_id == c.id)
+            .where(c.kind.in_(["group", "supergroup", "channel"]))
+            .order_by(c.id, s.topic)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        found: dict[int, tuple[int, str, str | None, bool, list[str]]] = {}
+        for row in rows:
+            found.setdefault(row.id, (row.id, row.kind, row.title, row.active, []))[4].append(
+                row.topic
+            )
+        return list(found.values())
+
+    async def article_by_url(self, url: str) -> Article | None:
+        """A stored article by its canonical URL, with its topics."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(t.articles).where(t.articles.c.url == url))).first()
+            if row is None:
+                return None
+            topics = await self._topics_of(conn, {row.id})
+        return _stored_article(row, topics.get(row.id, ()))
+
+    async def articles_fetched_since(self, since: datetime, *, limit: int = 5000) -> list[Article]:
+        """Articles stored since a time, oldest first, with their topics."""
+        a = t.articles.c
+        query = select(t.articles).where(a.fetched_at >= since).order_by(a.id).limit(limit)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+            topics = await self._topics_of(conn, {row.id for row in rows})
+        return [_stored_article(row, topics.get(row.id, ())) for row in rows]
+
+    async def replace_article_topics(
+        self,
+        article_id: int,
+        matches: Sequence[TopicMatch],
+        *,
+        now: datetime,
+        alert_topics: Iterable[str] = (),
+    ) -> int:
+        """Store an article's new topics; alert subscribers of alert_topics; return alerts."""
+        rows = [
+            {
+                "article_id": article_id,
+                "topic": m.topic,
+                "score": m.score,
+                "evidence": json.dumps(m.evidence, ensure_ascii=False),
+            }
+            for m in matches
+        ]
+        wanted = list(alert_topics)
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                delete(t.article_topics).where(t.article_topics.c.article_id == article_id)
+            )
+            if rows:
+                await conn.execute(t.article_topics.insert(), rows)
+            if not wanted:
+                return 0
+            s = t.subscriptions.c
+            subs = (
+                await conn.execute(
+                    select(s.chat_id, s.thread_id)
+                    .distinct()
+                    .join(t.chats, t.chats.c.id == s.chat_id)
+                    .where(t.chats.c.active, s.topic.in_(wanted))
+                )
+            ).all()
+            if not subs:
+                return 0
+            # The unique key skips chats that already had this article.
+            query = self._insert(t.deliveries).on_conflict_do_nothing()
+            result = await conn.execute(
+                query,
+                [
+                    {
+                        "article_id": article_id,
+                        "chat_id": sub.chat_id,
+                        "thread_id": sub.thread_id,
+                        "state": "pending",
+                        "created_at": now,
+                    }
+                    for sub in subs
+                ],
+            )
+        return max(result.rowcount, 0)
+
+    async def topic_row(self, topic_id: str) -> tuple[dict[str, Any], bool, bool] | None:
+        """A topic's stored definition, whether it is built in, and whether it is enabled."""
+        query = select(t.topics).where(t.topics.c.id == topic_id)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return (json.loads(row.definition), row.builtin, row.enabled) if row else None
+
+    async def topic_ids(self) -> dict[str, tuple[bool, bool]]:
+        """Every stored topic id with (builtin, enabled)."""
+        query = select(t.topics.c.id, t.topics.c.builtin, t.topics.c.enabled)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query.order_by(t.topics.c.id))).all()
+        return {row.id: (row.builtin, row.enabled) for row in rows}
+
+    async def save_topic(
+        self, definition: Mapping[str, Any], *, enabled: bool, now: datetime
+    ) -> None:
+        """Create or replace an admin's topic (a built-in one stays built in)."""
+        text = json.dumps(definition, ensure_ascii=False)
+        query = (
+            self._insert(t.topics)
+            .values(
+                id=definition["id"],
+                definition=text,
+                builtin=False,
+                enabled=enabled,
+                updated_at=now,
+            )
+            .on_conflict_do_update(
+                index_elements=[t.topics.c.id],
+                set_={"definition": text, "enabled": enabled, "updated_at": now},
+            )
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(query)
+
+    async def delete_topic(self, topic_id: str) -> bool:
+        """Delete an admin's topic and its subscriptions; built-ins are only disabled."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                delete(t.topics).where(t.topics.c.id == topic_id, t.topics.c.builtin.is_(False))
+            )
+            if result.rowcount:
+                await conn.execute(
+                    delete(t.subscriptions).where(t.subscriptions.c.topic == topic_id)
+                )
+        return result.rowcount > 0
+
     # Oversight
 
     async def stats(self, *, since: datetime | None = None) -> dict[str, int]:
@@ -622,6 +872,17 @@ class Store:
             .scalar_subquery()
             .label("subscriptions"),
         )
+        if since is not None:  # /stats: what happened today
+            query = query.add_columns(
+                select(func.count())
+                .where(t.articles.c.fetched_at >= since)
+                .scalar_subquery()
+                .label("articles_since"),
+                select(func.count())
+                .where(d.state == "sent", d.sent_at >= since)
+                .scalar_subquery()
+                .label("alerts_sent_since"),
+            )
         async with self.engine.connect() as conn:
             row = (await conn.execute(query)).one()
         return {key: int(value) for key, value in row._mapping.items()}

@@ -1,0 +1,1 @@
+"""Admin services: the non-Telegram logic behind admins' commands, each change audited."""

@@ -1,0 +1,296 @@
+"""Topic filters edited by admins: every edit validated, stored, audited and loaded at once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.models import TopicMatch
+from bot.storage import Store
+from bot.topics import TopicEngine
+from classifiers import (
+    Classification,
+    Topic,
+    detect_language,
+    topic_from_dict,
+    topic_to_dict,
+    with_exclusion,
+    with_term,
+    without_term,
+)
+
+# A topic made from chat matches on one term of weight 1: editors expect a term they add
+# to be enough on its own; weights above 1 only matter once they add more.
+NEW_TOPIC_THRESHOLD = 1.0
+MAX_RECLASSIFY_HOURS = 24 * 30
+_SCALARS = (
+    "threshold",
+    "title_weight",
+    "lede_weight",
+    "lede_words",
+    "body_weight",
+    "focus",
+    "window",
+    "max_repeats",
+)
+
+
+class TopicEditError(ValueError):
+    """An edit that cannot be made; the message says why, for the admin."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTopic:
+    """A topic as the store holds it."""
+
+    topic: Topic
+    builtin: bool
+    enabled: bool
+
+    @property
+    def draft(self) -> bool:
+        """A topic without a positive term or a group matches nothing yet."""
+        return not any(t.weight > 0 for t in self.topic.terms) and not self.topic.groups
+
+
+@dataclass(slots=True)
+class ReclassifyReport:
+    """What re-running the rules over stored articles changed."""
+
+    checked: int = 0
+    changed: int = 0
+    added: Counter[str] = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
+    alerts: int = 0
+
+
+def _topic(definition: Mapping[str, Any]) -> Topic:
+    """A Topic from its stored form; a draft (no terms yet) is read without validation."""
+    try:
+        return topic_from_dict(definition)
+    except ValueError:
+        scalars = {k: definition[k] for k in _SCALARS if k in definition}
+        return Topic(id=str(definition["id"]), names=dict(definition.get("names", {})), **scalars)
+
+
+async def find_topic(store: Store, engine: TopicEngine, name: str) -> StoredTopic | None:
+    """A stored topic named by its id (even when disabled) or by a live topic's name."""
+    row = await store.topic_row(name.strip().lower())
+    if row is None:
+        resolved = engine.resolve(name)
+        row = await store.topic_row(resolved) if resolved else None
+    return StoredTopic(_topic(row[0]), row[1], row[2]) if row else None
+
+
+async def _save(
+    store: Store, engine: TopicEngine, stored: StoredTopic, topic: Topic, *, now: datetime
+) -> StoredTopic:
+    """Store an edited topic and reload the live rules; a built-in keeps its enabled state."""
+    new = StoredTopic(topic, stored.builtin, stored.enabled)
+    enabled = stored.enabled if stored.builtin else not new.draft
+    await store.save_topic(topic_to_dict(topic), enabled=enabled, now=now)
+    await engine.load()
+    return replace(new, enabled=enabled)
+
+
+async def create_topic(
+    store: Store,
+    engine: TopicEngine,
+    topic_id: str,
+    names: Mapping[str, str],
+    *,
+    actor: int,
+    now: datetime,
+) -> tuple[StoredTopic, bool]:
+    """Create a topic (a draft until its first term), or re-enable a disabled built-in one."""
+    topic_id = topic_id.strip().lower()
+    row = await store.topic_row(topic_id)
+    if row is not None:
+        stored = StoredTopic(_topic(row[0]), row[1], row[2])
+        if stored.builtin and not stored.enabled:
+            stored = await _save(
+                store, engine, replace(stored, enabled=True), stored.topic, now=now
+            )
+            await store.audit(
+                "topic.enable",
+                now=now,
+                actor_id=actor,
+                target=topic_id,
+                before={"enabled": False},
+                after={"enabled": True},
+            )
+            return stored, True
+        return stored, False
+    topic = Topic(id=topic_id, names=dict(names), threshold=NEW_TOPIC_THRESHOLD)
+    try:
+        with_term(topic, None, "x")  # validates the id and names; a draft has no terms yet
+    except ValueError as exc:
+        raise TopicEditError(str(exc)) from None
+    stored = await _save(store, engine, StoredTopic(topic, False, False), topic, now=now)
+    await store.audit(
+        "topic.create", now=now, actor_id=actor, target=topic_id, after=topic_to_dict(topic)
+    )
+    return stored, True
+
+
+async def delete_topic(
+    store: Store, engine: TopicEngine, stored: StoredTopic, *, actor: int, now: datetime
+) -> bool:
+    """Delete an admin's topic, or disable a built-in one; False if it was disabled already."""
+    topic_id = stored.topic.id
+    if stored.builtin:
+        if not stored.enabled:
+            return False
+        await store.save_topic(topic_to_dict(stored.topic), enabled=False, now=now)
+        await store.audit(
+            "topic.disable",
+            now=now,
+            actor_id=actor,
+            target=topic_id,
+            before={"enabled": True},
+            after={"enabled": False},
+        )
+    else:
+        await store.delete_topic(topic_id)
+        await store.audit(
+            "topic.delete",
+            now=now,
+            actor_id=actor,
+            target=topic_id,
+            before=topic_to_dict(stored.topic),
+        )
+    await engine.load()
+    return True
+
+
+def _weights(terms: Sequence[Any], text: str) -> dict[str, float]:
+    """The stored weights of a phrase, by language, for the audit's before."""
+    folded = text.strip().casefold()
+    return {t.lang: t.weight for t in terms if t.text.casefold() == folded}
+
+
+async def add_terms(
+    store: Store,
+    engine: TopicEngine,
+    stored: StoredTopic,
+    terms: Sequence[str],
+    weight: float,
+    *,
+    actor: int,
+    now: datetime,
+) -> StoredTopic:
+    """Add terms (or change their weight) and audit each."""
+    topic = stored.topic
+    try:
+        for term in terms:
+            topic = with_term(topic, None, term, weight)
+    except ValueError as exc:
+        raise TopicEditError(str(exc)) from None
+    saved = await _save(store, engine, stored, topic, now=now)
+    for term in terms:
+        before = _weights(stored.topic.terms, term) or None
+        await store.audit(
+            "topic.term.add",
+            now=now,
+            actor_id=actor,
+            target=topic.id,
+            before=before and {"term": term, "weight": before},
+            after={"term": term, "weight": weight},
+        )
+    return saved
+
+
+async def remove_term(
+    store: Store, engine: TopicEngine, stored: StoredTopic, term: str, *, actor: int, now: datetime
+) -> StoredTopic:
+    """Remove a term in every language and audit it."""
+    try:
+        topic = without_term(stored.topic, term)
+    except ValueError as exc:
+        raise TopicEditError(str(exc)) from None
+    saved = await _save(store, engine, stored, topic, now=now)
+    before = {"term": term, "weight": _weights(stored.topic.terms, term)}
+    await store.audit("topic.term.remove", now=now, actor_id=actor, target=topic.id, before=before)
+    return saved
+
+
+async def add_exclusion(
+    store: Store,
+    engine: TopicEngine,
+    stored: StoredTopic,
+    term: str,
+    penalty: float,
+    *,
+    actor: int,
+    now: datetime,
+) -> StoredTopic:
+    """Add an exclusion phrase (words inside it count for nothing) and audit it."""
+    try:
+        topic = with_exclusion(stored.topic, term, None, penalty)
+    except ValueError as exc:
+        raise TopicEditError(str(exc)) from None
+    saved = await _save(store, engine, stored, topic, now=now)
+    before = _weights(stored.topic.exclusions, term) or None
+    await store.audit(
+        "topic.exclude",
+        now=now,
+        actor_id=actor,
+        target=topic.id,
+        before=before and {"exclusion": term, "penalty": before},
+        after={"exclusion": term, "penalty": penalty},
+    )
+    return saved
+
+
+def classify(engine: TopicEngine, title: str, text: str) -> Classification:
+    """Run the live rules the way new articles are classified (the text's own language)."""
+    return engine.classify_text(title, text, detect_language(f"{title}\n{text}"))
+
+
+async def reclassify(
+    store: Store,
+    engine: TopicEngine,
+    hours: int,
+    *,
+    alert: bool,
+    actor: int,
+    now: datetime,
+) -> ReclassifyReport:
+    """Re-run the live rules over articles stored in the last hours; alert only if asked."""
+    report = ReclassifyReport()
+    since = now - timedelta(hours=min(hours, MAX_RECLASSIFY_HOURS))
+    for article in await store.articles_fetched_since(since):
+        report.checked += 1
+        result = engine.classify_text(
+            article.title,
+            article.text,
+            detect_language(f"{article.title}\n{article.text}") or article.language,
+        )
+        matches = [TopicMatch(r.topic, r.score, r.evidence) for r in result.results if r.matched]
+        old = {m.topic for m in article.topics}
+        new = {m.topic for m in matches}
+        if old == new:
+            continue
+        report.changed += 1
+        report.added.update(new - old)
+        report.removed.update(old - new)
+        report.alerts += await store.replace_article_topics(
+            article.id, matches, now=now, alert_topics=sorted(new - old) if alert else ()
+        )
+    await store.audit(
+        "topic.reclassify",
+        now=now,
+        actor_id=actor,
+        target=f"{hours}h",
+        after={
+            "checked": report.checked,
+            "changed": report.changed,
+            "added": dict(report.added),
+            "removed": dict(report.removed),
+            "alerts": report.alerts,
+        },
+    )
+    return report

@@ -1,0 +1,320 @@
+"""Admins' topic commands: /newtopic, /deltopic, /terms, /addterm, /removeterm, /exclude,
+/testfilter and /reclassify."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+
+from bot.feeds.feedlist import is_http_url
+from bot.feeds.fetch import fetch_feed
+from bot.feeds.normalise import canonical_url, html_to_text
+from bot.models import FetchStatus
+from bot.services import topics as service
+from bot.services.topics import StoredTopic, TopicEditError
+from classifiers import Classification, Term, Topic
+from handlers.admin_common import (
+    actor,
+    admin_only,
+    arguments,
+    esc,
+    isolated,
+    number,
+    reply_blocks,
+    rest_of_message,
+    shorten,
+)
+from handlers.context import Context
+from handlers.subscriptions import reply
+from handlers.texts import say, user_language
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+TERMS_PER_LINE = 25
+DEFAULT_RECLASSIFY_HOURS = 24
+
+
+def _weight(args: list[str], default: float) -> tuple[list[str], float]:
+    """Split a trailing number off the arguments as a weight."""
+    if len(args) > 1 and _NUMBER.fullmatch(args[-1]):
+        return args[:-1], float(args[-1])
+    return args, default
+
+
+async def _topic_named(
+    update: Update, context: Context, usage: str, minimum: int
+) -> StoredTopic | None:
+    """The stored topic a command names first, or None after answering why not."""
+    language, args = user_language(update), arguments(update)
+    if len(args) < minimum:
+        await reply(update, say(language, usage))
+        return None
+    marsad = context.marsad
+    stored = await service.find_topic(marsad.store, marsad.topics, args[0])
+    if stored is None:
+        ids = ", ".join(sorted(await marsad.store.topic_ids()))
+        await reply(update, say(language, "unknown_topics", names=esc(args[0]), ids=esc(ids)))
+    return stored
+
+
+@admin_only
+async def newtopic(update: Update, context: Context) -> None:
+    """Create a topic: an id, then optional Arabic and English names (quoted if several words)."""
+    language, args = user_language(update), arguments(update)
+    if not args:
+        await reply(update, say(language, "newtopic_usage"))
+        return
+    names = dict(zip(("ar", "en"), args[1:3], strict=False))
+    marsad = context.marsad
+    try:
+        stored, changed = await service.create_topic(
+            marsad.store, marsad.topics, args[0], names, actor=actor(update), now=marsad.clock()
+        )
+    except TopicEditError as exc:
+        await reply(update, say(language, "topic_invalid", reason=esc(exc)))
+        return
+    key = "topic_exists"
+    if changed:
+        key = "topic_enabled" if stored.builtin else "topic_created"
+    await reply(update, say(language, key, id=esc(stored.topic.id)))
+
+
+@admin_only
+async def deltopic(update: Update, context: Context) -> None:
+    """Delete an admin's topic; disable a built-in one."""
+    stored = await _topic_named(update, context, "deltopic_usage", 1)
+    if stored is None:
+        return
+    marsad, language = context.marsad, user_language(update)
+    changed = await service.delete_topic(
+        marsad.store, marsad.topics, stored, actor=actor(update), now=marsad.clock()
+    )
+    key = "topic_disabled" if stored.builtin else "topic_deleted"
+    await reply(
+        update, say(language, key if changed else "topic_already_off", id=esc(stored.topic.id))
+    )
+
+
+def _term_lines(label: str, terms: tuple[Term, ...]) -> list[str]:
+    """Terms by language, a bounded number a line so no line outgrows a message."""
+    lines = []
+    by_lang: dict[str, list[Term]] = {}
+    for term in terms:
+        by_lang.setdefault(term.lang, []).append(term)
+    for lang, items in by_lang.items():
+        for start in range(0, len(items), TERMS_PER_LINE):
+            part = items[start : start + TERMS_PER_LINE]
+            words = "، ".join(f"{isolated(t.text)} ({number(t.weight)})" for t in part)
+            lines.append(f"<b>{esc(label)} {esc(lang)}</b>: {words}")
+    return lines
+
+
+def terms_blocks(stored: StoredTopic, language: str) -> list[str]:
+    """A topic's rules: threshold, terms, exclusions and groups."""
+    topic: Topic = stored.topic
+    state = "on" if stored.enabled else ("draft" if stored.draft else "off")
+    head = say(
+        language,
+        "terms_header",
+        id=esc(topic.id),
+        name=esc(topic.names.get(language) or topic.names.get("en") or topic.id),
+        threshold=number(topic.threshold),
+        state=say(language, f"topic_state_{state}"),
+    )
+    lines = [head]
+    lines += _term_lines(say(language, "terms_label"), topic.terms)
+    lines += _term_lines(say(language, "exclusions_label"), topic.exclusions)
+    for group in topic.groups:
+        lines += _term_lines(say(language, "group_label", name=group.name), group.terms)
+    if stored.draft:
+        lines.append(say(language, "topic_draft_hint", id=esc(topic.id)))
+    return lines
+
+
+@admin_only
+async def terms(update: Update, context: Context) -> None:
+    """A topic's terms, weights, exclusions and groups."""
+    stored = await _topic_named(update, context, "terms_usage", 1)
+    if stored is not None:
+        await reply_blocks(update, terms_blocks(stored, user_language(update)))
+
+
+@admin_only
+async def addterm(update: Update, context: Context) -> None:
+    """Add terms (quote a phrase) to a topic, with an optional weight at the end."""
+    stored = await _topic_named(update, context, "addterm_usage", 2)
+    if stored is None:
+        return
+    words, weight = _weight(arguments(update)[1:], 1.0)
+    marsad, language = context.marsad, user_language(update)
+    try:
+        saved = await service.add_terms(
+            marsad.store,
+            marsad.topics,
+            stored,
+            words,
+            weight,
+            actor=actor(update),
+            now=marsad.clock(),
+        )
+    except TopicEditError as exc:
+        await reply(update, say(language, "topic_invalid", reason=esc(exc)))
+        return
+    listed = "، ".join(isolated(w) for w in words)
+    await reply(
+        update,
+        say(
+            language,
+            "term_added",
+            terms=listed,
+            weight=number(weight),
+            id=esc(saved.topic.id),
+            threshold=number(saved.topic.threshold),
+        ),
+    )
+
+
+@admin_only
+async def removeterm(update: Update, context: Context) -> None:
+    """Remove a term from a topic."""
+    stored = await _topic_named(update, context, "removeterm_usage", 2)
+    if stored is None:
+        return
+    term = " ".join(arguments(update)[1:])
+    marsad, language = context.marsad, user_language(update)
+    try:
+        await service.remove_term(
+            marsad.store, marsad.topics, stored, term, actor=actor(update), now=marsad.clock()
+        )
+    except TopicEditError as exc:
+        await reply(update, say(language, "topic_invalid", reason=esc(exc)))
+        return
+    await reply(update, say(language, "term_removed", term=isolated(term), id=esc(stored.topic.id)))
+
+
+@admin_only
+async def exclude(update: Update, context: Context) -> None:
+    """Add an exclusion phrase to a topic, with an optional penalty at the end."""
+    stored = await _topic_named(update, context, "exclude_usage", 2)
+    if stored is None:
+        return
+    words, penalty = _weight(arguments(update)[1:], 0.0)
+    term = " ".join(words)
+    marsad, language = context.marsad, user_language(update)
+    try:
+        await service.add_exclusion(
+            marsad.store,
+            marsad.topics,
+            stored,
+            term,
+            penalty,
+            actor=actor(update),
+            now=marsad.clock(),
+        )
+    except TopicEditError as exc:
+        await reply(update, say(language, "topic_invalid", reason=esc(exc)))
+        return
+    text = say(language, "exclusion_added", term=isolated(term), id=esc(stored.topic.id))
+    await reply(update, text)
+
+
+def _split_text(text: str) -> tuple[str, str]:
+    """A pasted article: its first non-empty line is the title, the rest the body."""
+    lines = [line for line in text.strip().split("\n")]
+    return lines[0].strip(), "\n".join(lines[1:]).strip()
+
+
+async def _article_text(context: Context, url: str) -> tuple[str, str] | str:
+    """The title and text of a stored or fetched article, or the reason it could not be read."""
+    marsad = context.marsad
+    article = await marsad.store.article_by_url(canonical_url(url))
+    if article is not None:
+        return article.title, article.text
+    result = await fetch_feed(marsad.session, url, limits=marsad.options.limits)
+    if result.status is not FetchStatus.OK:
+        return result.error or "the page could not be fetched"
+    page = result.body.decode("utf-8", errors="replace")
+    match = _TITLE.search(page)
+    title = html_to_text(match.group(1)) if match else ""
+    return title, html_to_text(page)
+
+
+def verdict_blocks(result: Classification, language: str) -> list[str]:
+    """For every topic: decision, score against threshold, and the evidence."""
+    blocks = [say(language, "testfilter_header", lang=esc(result.language or "?"))]
+    for r in result.results:
+        key = "verdict_yes" if r.matched else "verdict_no"
+        lines = [
+            say(
+                language,
+                key,
+                id=esc(r.topic),
+                score=number(round(r.score, 2)),
+                threshold=number(r.threshold),
+            )
+        ]
+        if r.evidence:
+            evidence = esc(shorten("، ".join(r.evidence), 700))
+            lines.append(say(language, "verdict_evidence", evidence=evidence))
+        if r.excluded:
+            lines.append(
+                say(language, "verdict_excluded", items=esc(shorten("، ".join(r.excluded), 300)))
+            )
+        if r.missing:
+            lines.append(say(language, "verdict_missing", items=esc(", ".join(r.missing))))
+        blocks.append("\n".join(lines))
+    return blocks
+
+
+@admin_only
+async def testfilter(update: Update, context: Context) -> None:
+    """Run the live rules on a pasted text or an article URL; show every topic's verdict."""
+    language, text = user_language(update), rest_of_message(update)
+    if not text:
+        await reply(update, say(language, "testfilter_usage"))
+        return
+    if is_http_url(text) and " " not in text:
+        found = await _article_text(context, text)
+        if isinstance(found, str):
+            await reply(update, say(language, "testfilter_fetch_failed", reason=esc(found)))
+            return
+        title, body = found
+    else:
+        title, body = _split_text(text)
+    result = service.classify(context.marsad.topics, title, body)
+    await reply_blocks(update, verdict_blocks(result, language))
+
+
+@admin_only
+async def reclassify(update: Update, context: Context) -> None:
+    """Re-run the rules over recent articles; re-alert only with the word "alert"."""
+    language, args = user_language(update), arguments(update)
+    hours = DEFAULT_RECLASSIFY_HOURS
+    alert = False
+    for arg in args:
+        if arg.isdigit() and 0 < int(arg) <= service.MAX_RECLASSIFY_HOURS:
+            hours = int(arg)
+        elif arg.lower() in ("alert", "تنبيه"):
+            alert = True
+        else:
+            await reply(update, say(language, "reclassify_usage"))
+            return
+    marsad = context.marsad
+    report = await service.reclassify(
+        marsad.store, marsad.topics, hours, alert=alert, actor=actor(update), now=marsad.clock()
+    )
+    changes = [f"+{esc(k)} {v}" for k, v in sorted(report.added.items())]
+    changes += [f"−{esc(k)} {v}" for k, v in sorted(report.removed.items())]
+    await reply(
+        update,
+        say(
+            language,
+            "reclassify_done",
+            hours=str(hours),
+            checked=str(report.checked),
+            changed=str(report.changed),
+            details=isolated(", ".join(changes)) if changes else "—",
+            alerts=str(report.alerts),
+        ),
+    )
