@@ -378,3 +378,56 @@ async def test_failures_never_raise_even_when_many_run_together(
     assert [r.status for r in results].count(FetchStatus.OK) == 8
     assert all(r.error for r in results if r.status is FetchStatus.ERROR)
     assert elapsed < 3.0
+
+
+CHALLENGE = (
+    b"<!DOCTYPE html><html><head><title>Just a moment...</title></head>"
+    b"<body><p>Checking your browser before accessing news.example.</p></body></html>"
+)
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+    b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+    b"<rss><channel><item><title>&c;</title></item></channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "error"),
+    [
+        (CHALLENGE, "text/html; charset=UTF-8", "an HTML page, not a feed (text/html)"),
+        (b"", "application/rss+xml", "empty body"),
+        (bytes(range(256)) * 40, "application/octet-stream", "not a feed"),
+        (LAUGHS, "application/xml", "refused: the body declares XML entities"),
+    ],
+)
+async def test_hostile_bodies_fetch_fine_and_parse_to_an_error(
+    feed_server: FeedServer,
+    session: aiohttp.ClientSession,
+    limits: FetchLimits,
+    body: bytes,
+    content_type: str,
+    error: str,
+) -> None:
+    feed_server.static("/hostile", body, content_type=content_type)
+    fetched = await fetch(session, feed_server.url("/hostile"), limits)
+    assert fetched.status is FetchStatus.OK
+    parsed = parse_feed(fetched.body, fetched.headers, fetched.url, now=NOW)
+    assert parsed.entries == ()
+    assert parsed.error is not None and parsed.error.startswith(error)
+
+
+async def test_broken_xml_over_http_is_kept_with_a_warning(
+    feed_server: FeedServer, session: aiohttp.ClientSession, limits: FetchLimits
+) -> None:
+    feed_server.static("/broken", FEED[:-40])
+    fetched = await fetch(session, feed_server.url("/broken"), limits)
+    parsed = parse_feed(fetched.body, fetched.headers, fetched.url, now=NOW)
+    assert parsed.error is None and parsed.warning and len(parsed.entries) == 3
+
+
+async def test_challenge_served_as_503_is_a_fetch_error(
+    feed_server: FeedServer, session: aiohttp.ClientSession, limits: FetchLimits
+) -> None:
+    feed_server.static("/cf", CHALLENGE, status=503, content_type="text/html")
+    result = await fetch(session, feed_server.url("/cf"), limits)
+    assert result.error == "HTTP 503 Service Unavailable" and result.retry_after is None
