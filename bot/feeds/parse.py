@@ -1,7 +1,9 @@
-"""Feed bytes to normalised entries: feedparser, off the event loop, in worker processes.
+"""Feed bytes to normalised entries, off the event loop, in worker processes.
 
-`parse_feed` is pure and synchronous with picklable arguments, so `ParserPool` can run it in
-another process; the bot's event loop keeps answering commands during a big cycle.
+Plain RSS 2.0 goes through an ElementTree fast path (fastparse.py) that gives exactly what
+feedparser would; everything else goes through feedparser. `parse_feed` is pure and
+synchronous with picklable arguments, so `ParserPool` can run it in another process and the
+bot's event loop keeps answering commands during a big cycle.
 """
 
 from __future__ import annotations
