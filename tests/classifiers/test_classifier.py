@@ -150,6 +150,26 @@ NEGATIVE = [
         TERRORISM,
     ),
     (
+        "political attacks",
+        "Trump attacks Biden over border policy",
+        "Donald Trump attacked Joe Biden in a speech on Tuesday, renewing his attack on the "
+        "administration's record.",
+        TERRORISM,
+    ),
+    (
+        "«هجوم» in football",
+        "الهلال يكتسح الاتحاد بثلاثية في مباراة قوية",
+        "قاد خط الهجوم الهلالي فريقه إلى فوز كبير، وشن الفريق هجوما متواصلا طوال المباراة.",
+        TERRORISM,
+    ),
+    (
+        "gas explosion",
+        "انفجار أسطوانة غاز يصيب 4 أشخاص في مطعم",
+        "أصيب أربعة أشخاص إثر انفجار أسطوانة غاز داخل مطعم، وأوضح الدفاع المدني أن الانفجار "
+        "نتج عن تسرب غاز.",
+        TERRORISM,
+    ),
+    (
         "«اختراق» as a breakthrough",
         "اختراق علمي في علاج السكري",
         "حقق فريق من الباحثين اختراقا علميا في علاج مرض السكري، إذ تمكنوا من تطوير خلايا تفرز "
