@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("evaluate", help="precision, recall and F1 on a labelled JSON-lines file")
     ev.add_argument("file", type=Path)
     ex = sub.add_parser("explain", help="explain the decision on one text")
-    ex.add_argument("text")
+    ex.add_argument("text", help="the article; without --title, a first line is the headline")
     ex.add_argument("--title", default="")
     ex.add_argument("--lang", default=None)
     args = parser.parse_args(argv)
@@ -88,7 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "evaluate":
         print(format_report(evaluate(classifier, read_jsonl(args.file))))
         return 0
-    print(explain(classifier.classify(args.title, args.text, args.lang)))
+    title, text = args.title, args.text
+    if not title and "\n" in text.strip():
+        # Several lines and no --title: the first is the headline, as in a feed entry.
+        title, text = text.strip().split("\n", 1)
+    print(explain(classifier.classify(title, text, args.lang)))
     return 0
 
 

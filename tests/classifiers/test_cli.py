@@ -82,6 +82,12 @@ def test_explain() -> None:
     assert proc.stdout.strip().endswith("topics: arab_russia_diplomacy")
 
 
+def test_explain_takes_a_first_line_as_the_headline() -> None:
+    proc = run("explain", "Hackers hit ministry\nThe ministry said its website was defaced.")
+    assert "Hackers (title)" in proc.stdout
+    assert "YES cybersecurity" in proc.stdout
+
+
 def test_usage_errors_exit_nonzero() -> None:
     assert run().returncode == 2
     assert run("evaluate").returncode == 2
