@@ -1,0 +1,99 @@
+"""Admins oversee Marsad: who is an admin, /stats, and an audit log of every change."""
+
+# ruff: noqa: F811 - the fixtures come from admin_fixtures, so test arguments redefine them
+
+from __future__ import annotations
+
+from tests.helpers.rss import rss
+from tests.telegram.admin_fixtures import (  # noqa: F401 - fixtures
+    ADMIN,
+    EDITOR,
+    admin_newsroom,
+    files_api,
+)
+from tests.telegram.conftest import CYBER, TERROR, Newsroom
+
+CHANNEL = -1001112223334
+SUBSCRIBER = 7301
+
+
+async def test_admins_added_from_chat_act_at_once_and_configured_ones_stay(
+    admin_newsroom: Newsroom,
+) -> None:
+    refused = await admin_newsroom.command("/stats", EDITOR, language_code="en")
+    assert refused.plain_text.startswith("Sorry")
+
+    reply = await admin_newsroom.command(f"/addadmin {EDITOR}", ADMIN, language_code="en")
+    assert reply.plain_text == f"{EDITOR} is now an admin."
+    allowed = await admin_newsroom.command("/stats", EDITOR, language_code="en")
+    assert allowed.plain_text.startswith("Stats")
+
+    reply = await admin_newsroom.command(f"/removeadmin {ADMIN}", EDITOR, language_code="en")
+    assert "is in ADMIN_IDS" in reply.plain_text
+    reply = await admin_newsroom.command(f"/removeadmin {EDITOR}", ADMIN, language_code="en")
+    assert reply.plain_text == f"{EDITOR} is no longer an admin."
+    refused = await admin_newsroom.command("/stats", EDITOR, language_code="en")
+    assert refused.plain_text.startswith("Sorry")
+    usage = await admin_newsroom.command("/addadmin someone", ADMIN, language_code="en")
+    assert usage.plain_text.startswith("Usage: /addadmin")
+
+
+async def test_stats_counts_feeds_articles_alerts_and_the_last_cycle(
+    admin_newsroom: Newsroom,
+) -> None:
+    await admin_newsroom.command("/subscribe terrorism", SUBSCRIBER, language_code="en")
+    await admin_newsroom.publish(TERROR, CYBER)
+
+    reply = await admin_newsroom.command("/stats", ADMIN, language_code="en")
+
+    assert reply.plain_text == (
+        "Stats\nFeeds: 1 (1 active, 0 failing)\nArticles today: 3 · alerts today: 1\n"
+        f"Queue: 0\nLast cycle: {admin_newsroom.marsad.poller.last_report.seconds:.1f}s for 1 feeds"
+    )
+    ar = await admin_newsroom.command("/stats", ADMIN, language_code="ar")
+    assert ar.plain_text.startswith("إحصاءات")
+
+
+async def test_audit_shows_every_change_with_who_made_it(admin_newsroom: Newsroom) -> None:
+    api, feeds = admin_newsroom.api, admin_newsroom.feeds
+    api.add_chat(CHANNEL, "channel", title="Desk")
+    feeds.static("/wire.xml", rss([TERROR], title="Wire"))
+    steps = [
+        f"/addfeed {feeds.url('/wire.xml')} Wire",
+        "/pausefeed 2",
+        "/resumefeed 2",
+        "/removefeed 2",
+        '/newtopic nuclear "نووي"',
+        '/addterm nuclear "محطة نووية"',
+        '/exclude nuclear "محطة وقود"',
+        "/removeterm nuclear محطة نووية",  # the last term: refused, not audited
+        f"/addchannel {CHANNEL} terrorism",
+        f"/addadmin {EDITOR}",
+    ]
+    for text in steps:
+        await admin_newsroom.command(text, ADMIN, language_code="en")
+    await admin_newsroom.command("/deltopic nuclear", EDITOR, language_code="en")
+
+    reply = await admin_newsroom.command("/audit 20", ADMIN, language_code="en")
+
+    lines = [line for line in reply.plain_text.split("\n") if " · " in line]
+    actions = [line.split(" · ")[2] for line in lines]
+    assert actions == [
+        "topic.delete",
+        "admin.add",
+        "channel.add",
+        "topic.exclude",
+        "topic.term.add",
+        "topic.create",
+        "feed.remove",
+        "feed.resume",
+        "feed.pause",
+        "feed.add",
+    ]
+    assert lines[0].split(" · ")[1] == str(EDITOR) and lines[1].split(" · ")[1] == str(ADMIN)
+    assert lines[0].startswith("\u20682026-11-29 ")
+    assert f"feed.remove · {feeds.url('/wire.xml')}" in reply.plain_text
+    assert '{"active": false} → {"active": true}' in reply.plain_text
+    short = await admin_newsroom.command("/audit 1", ADMIN, language_code="en")
+    assert short.plain_text.startswith("Last 1 changes")
+
