@@ -6,7 +6,7 @@ import re
 
 from telegram import ChatFullInfo, ChatMemberAdministrator, ChatMemberRestricted, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from handlers.admin_common import actor, admin_only, arguments, esc, isolated, reply_blocks
 from handlers.context import Context
@@ -60,7 +60,7 @@ async def addchannel(update: Update, context: Context) -> None:
         return
     try:
         chat = await context.bot.get_chat(ref)
-    except TelegramError as exc:
+    except (BadRequest, Forbidden) as exc:  # Telegram's answer; network errors propagate
         await reply(update, say(language, "channel_not_found", ref=isolated(ref), reason=esc(exc)))
         return
     problem = await _posting_problem(context, chat)
@@ -100,7 +100,7 @@ async def removechannel(update: Update, context: Context) -> None:
     if chat_id is None:
         try:
             chat_id = (await context.bot.get_chat(ref)).id
-        except TelegramError as exc:
+        except (BadRequest, Forbidden) as exc:
             text = say(language, "channel_not_found", ref=isolated(ref), reason=esc(exc))
             await reply(update, text)
             return

@@ -221,7 +221,7 @@ async def exclude(update: Update, context: Context) -> None:
 
 def _split_text(text: str) -> tuple[str, str]:
     """A pasted article: its first non-empty line is the title, the rest the body."""
-    lines = [line for line in text.strip().split("\n")]
+    lines = text.strip().split("\n")
     return lines[0].strip(), "\n".join(lines[1:]).strip()
 
 
@@ -274,7 +274,7 @@ async def testfilter(update: Update, context: Context) -> None:
     if not text:
         await reply(update, say(language, "testfilter_usage"))
         return
-    if is_http_url(text) and " " not in text:
+    if len(text.split()) == 1 and is_http_url(text):
         found = await _article_text(context, text)
         if isinstance(found, str):
             await reply(update, say(language, "testfilter_fetch_failed", reason=esc(found)))

@@ -96,4 +96,6 @@ async def test_audit_shows_every_change_with_who_made_it(admin_newsroom: Newsroo
     assert '{"active": false} → {"active": true}' in reply.plain_text
     short = await admin_newsroom.command("/audit 1", ADMIN, language_code="en")
     assert short.plain_text.startswith("Last 1 changes")
+    assert all(api.token not in m.text for m in api.messages)
+    assert all(api.token.split(":")[1] not in m.text for m in api.messages)
 
