@@ -1,5 +1,4 @@
-"""Admins' topic commands: /newtopic, /deltopic, /terms, /addterm, /removeterm, /exclude,
-/testfilter and /reclassify."""
+"""Admins' topic commands: create, delete, list and edit terms, test the rules, reclassify."""
 
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ from bot.models import FetchStatus
 from bot.services import topics as service
 from bot.services.topics import StoredTopic, TopicEditError
 from classifiers import Classification, Term, Topic
+from classifiers.text import is_arabic_char
 from handlers.admin_common import (
     actor,
     admin_only,
@@ -58,6 +58,14 @@ async def _topic_named(
     return stored
 
 
+def _names(words: list[str]) -> dict[str, str]:
+    """Arabic and English names from the words after the id, told apart by their script."""
+    parts: dict[str, list[str]] = {"ar": [], "en": []}
+    for word in words:
+        parts["ar" if any(is_arabic_char(c) for c in word) else "en"].append(word)
+    return {lang: " ".join(found) for lang, found in parts.items() if found}
+
+
 @admin_only
 async def newtopic(update: Update, context: Context) -> None:
     """Create a topic: an id, then optional Arabic and English names (quoted if several words)."""
@@ -65,7 +73,7 @@ async def newtopic(update: Update, context: Context) -> None:
     if not args:
         await reply(update, say(language, "newtopic_usage"))
         return
-    names = dict(zip(("ar", "en"), args[1:3], strict=False))
+    names = _names(args[1:])
     marsad = context.marsad
     try:
         stored, changed = await service.create_topic(

@@ -99,3 +99,51 @@ async def test_audit_shows_every_change_with_who_made_it(admin_newsroom: Newsroo
     assert all(api.token not in m.text for m in api.messages)
     assert all(api.token.split(":")[1] not in m.text for m in api.messages)
 
+
+async def test_every_admin_command_answers_in_arabic_with_valid_html(
+    admin_newsroom: Newsroom,
+) -> None:
+    api, feeds = admin_newsroom.api, admin_newsroom.feeds
+    api.add_chat(CHANNEL, "channel", title="قناة الأخبار", username="akhbar")
+    feeds.static("/wire.xml", rss([TERROR], title="وكالة <الأنباء> & شركاه"))
+    commands = [
+        "/adminhelp",
+        f"/addfeed {feeds.url('/wire.xml')}",
+        "/addfeed ftp://x.example/feed",
+        "/feeds",
+        "/pausefeed 2",
+        "/resumefeed 2",
+        "/removefeed 2",
+        "/removefeed 99",
+        "/addchannel @akhbar الإرهاب",
+        "/channels",
+        "/removechannel @akhbar",
+        "/newtopic nuclear الطاقة النووية Nuclear energy",
+        "/terms nuclear",
+        '/addterm nuclear "محطة نووية" 2',
+        '/exclude nuclear "محطة وقود"',
+        "/terms nuclear",
+        "/removeterm nuclear غير موجود",
+        "/deltopic nuclear",
+        "/deltopic terrorism",
+        "/newtopic terrorism",
+        "/testfilter هجوم إرهابي لتنظيم داعش <في> المدينة & ضواحيها",
+        "/reclassify 24",
+        "/stats",
+        "/audit 30",
+        f"/addadmin {EDITOR}",
+        f"/removeadmin {ADMIN}",
+        f"/removeadmin {EDITOR}",
+    ]
+    for text in commands:
+        reply = await admin_newsroom.command(text, ADMIN, language_code="ar")
+        assert any("\u0600" <= c <= "\u06ff" for c in reply.plain_text), text
+        assert "حدث خطأ" not in reply.plain_text, text
+    topic = await admin_newsroom.marsad.store.topic_row("nuclear")
+    assert topic is None  # deleted at the end of the list
+    created = [
+        e
+        for e in await admin_newsroom.marsad.store.audit_entries(50)
+        if e["action"] == "topic.create"
+    ]
+    assert '"ar": "الطاقة النووية", "en": "Nuclear energy"' in created[0]["after"]
