@@ -117,6 +117,23 @@ class Alert:
 
 
 @dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """How one chat wants its alerts: language, time zone, digest mode, mute."""
+
+    chat_id: int
+    kind: str = "private"
+    language: str = "ar"
+    language_fixed: bool = False  # set by /lang: replies use it, not the user's Telegram language
+    timezone: str = "UTC"
+    digest: str = "off"  # off, hourly or daily
+    digest_at: str = "08:00"  # local time of the daily digest
+    last_digest_at: datetime | None = None
+    muted_until: datetime | None = None
+    show_why: bool = False
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class NewArticle:
     """An entry ready to store: classified, with its search text."""
 

@@ -99,6 +99,7 @@ articles = Table(
     UniqueConstraint("feed_id", "entry_key"),
     Index(None, "title_hash", "published"),
     Index(None, "published"),
+    Index(None, "language", "published"),  # /search lang:
 )
 
 article_topics = Table(
@@ -132,6 +133,9 @@ chats = Table(
     Column("show_why", Boolean, nullable=False, default=False),
     Column("digest", String(16), nullable=False, default="off"),
     Column("muted_until", UTCDateTime),
+    Column("digest_at", String(5), nullable=False, default="08:00", server_default="08:00"),
+    Column("last_digest_at", UTCDateTime),  # when the last digest slot was served
+    Column("language_fixed", Boolean, nullable=False, default=False, server_default="0"),
     Column("active", Boolean, nullable=False, default=True),
     Column("deactivated_reason", Text),
     Column("created_at", UTCDateTime, nullable=False),
@@ -164,6 +168,7 @@ deliveries = Table(
     Column("sent_at", UTCDateTime),
     UniqueConstraint("article_id", "chat_id", "thread_id"),
     Index(None, "state", "chat_id"),
+    Index(None, "chat_id", "message_id"),  # /why: which article a message was
 )
 
 admins = Table(

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.models import (
     Alert,
     Article,
+    ChatSettings,
     Entry,
     Feed,
     FeedHealth,
@@ -33,6 +34,7 @@ from bot.models import (
 )
 from bot.storage import schema as t
 from bot.storage.migrate import migrate
+from bot.storage.search import Searcher, SearchPage, SearchQuery
 
 log = logging.getLogger(__name__)
 
@@ -410,8 +412,12 @@ class Store:
 
     # Outbox
 
-    async def pending_alerts(self, *, limit: int = 500) -> list[Alert]:
-        """Pending deliveries to active chats, oldest first, with their articles."""
+    async def pending_alerts(self, *, limit: int = 500, chat_id: int | None = None) -> list[Alert]:
+        """Pending deliveries to active chats, oldest first, with their articles.
+
+        Without chat_id: those sent one by one (chats taking digests, and muted chats, wait
+        for bot.digest). With chat_id: everything pending for that chat.
+        """
         d, a, c = t.deliveries.c, t.articles.c, t.chats.c
         query = (
             select(
@@ -432,6 +438,10 @@ class Store:
             .order_by(d.id)
             .limit(limit)
         )
+        if chat_id is None:
+            query = query.where(c.digest == "off", c.muted_until.is_(None))
+        else:
+            query = query.where(d.chat_id == chat_id)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
             topics = await self._topics_of(conn, {row.id for row in rows})
@@ -846,6 +856,54 @@ class Store:
                 )
         return result.rowcount > 0
 
+    # Chat settings and search (journalists)
+
+    async def search(
+        self, query: SearchQuery, *, now: datetime, offset: int = 0, limit: int = 5
+    ) -> SearchPage:
+        """Full-text search over stored articles (see bot.storage.search)."""
+        return await Searcher(self.engine).search(query, now=now, offset=offset, limit=limit)
+
+    async def chat_settings(self, chat_id: int) -> ChatSettings | None:
+        """A chat's alert settings, or None for a chat Marsad does not know."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(t.chats).where(t.chats.c.id == chat_id))).first()
+        return _chat_settings(row) if row else None
+
+    async def update_chat_settings(self, chat_id: int, **values: Any) -> None:
+        """Change some of a known chat's settings (columns of the chats table)."""
+        unknown = set(values) - CHAT_SETTINGS
+        if unknown:
+            raise ValueError(f"not chat settings: {', '.join(sorted(unknown))}")
+        async with self.engine.begin() as conn:
+            await conn.execute(update(t.chats).where(t.chats.c.id == chat_id).values(**values))
+
+    async def held_chats(self) -> list[ChatSettings]:
+        """Active chats whose alerts wait for a digest or the end of a mute."""
+        c = t.chats.c
+        query = select(t.chats).where(
+            c.active, or_(c.digest != "off", c.muted_until.is_not(None))
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query.order_by(c.id))).all()
+        return [_chat_settings(row) for row in rows]
+
+    async def delivered_articles(
+        self, chat_id: int, message_id: int
+    ) -> list[tuple[str, tuple[TopicMatch, ...]]]:
+        """The articles (title, topics) a message sent to a chat carried: one, or a digest's."""
+        d, a = t.deliveries.c, t.articles.c
+        query = (
+            select(a.id, a.title)
+            .join(t.deliveries, d.article_id == a.id)
+            .where(d.chat_id == chat_id, d.message_id == message_id)
+            .order_by(d.id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+            topics = await self._topics_of(conn, {row.id for row in rows})
+        return [(row.title, topics.get(row.id, ())) for row in rows]
+
     # Oversight
 
     async def stats(self, *, since: datetime | None = None) -> dict[str, int]:
@@ -951,6 +1009,30 @@ def _alert(row: Any, topics: tuple[TopicMatch, ...]) -> Alert:
         language=row.chat_language,
         timezone=row.chat_timezone,
         show_why=row.show_why,
+    )
+
+
+# What update_chat_settings may change.
+CHAT_SETTINGS = frozenset(
+    {"language", "language_fixed", "timezone", "digest", "digest_at", "last_digest_at",
+     "muted_until", "show_why"}
+)
+
+
+def _chat_settings(row: Any) -> ChatSettings:
+    """ChatSettings from a chats row."""
+    return ChatSettings(
+        chat_id=row.id,
+        kind=row.kind,
+        language=row.language,
+        language_fixed=row.language_fixed,
+        timezone=row.timezone,
+        digest=row.digest,
+        digest_at=row.digest_at,
+        last_digest_at=row.last_digest_at,
+        muted_until=row.muted_until,
+        show_why=row.show_why,
+        active=row.active,
     )
 
 
