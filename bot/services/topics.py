@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,7 @@ from classifiers import (
 # to be enough on its own; weights above 1 only matter once they add more.
 NEW_TOPIC_THRESHOLD = 1.0
 MAX_RECLASSIFY_HOURS = 24 * 30
+YIELD_EVERY = 50  # articles classified between two yields to the event loop
 _SCALARS = (
     "threshold",
     "title_weight",
@@ -264,6 +266,8 @@ async def reclassify(
     since = now - timedelta(hours=min(hours, MAX_RECLASSIFY_HOURS))
     for article in await store.articles_fetched_since(since):
         report.checked += 1
+        if report.checked % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # classifying is CPU work: let polling and replies run
         result = engine.classify_text(
             article.title,
             article.text,
