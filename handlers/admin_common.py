@@ -91,7 +91,7 @@ def isolated(text: object) -> str:
     return f"{FSI}{esc(text)}{PDI}"
 
 
-def when(moment: datetime | None, language: str) -> str:
+def when(moment: datetime | None) -> str:
     """A UTC time as admins read it, or a dash."""
     if moment is None:
         return "—"

@@ -131,7 +131,7 @@ def health_block(health: FeedHealth, language: str, context: Context) -> str:
     mark = "🔴" if service.is_failing(health) else ("⏸" if not feed.active else "🟢")
     share = service.not_modified_share(health)
     details = [
-        say(language, "health_last_ok", when=when(health.last_success_at, language)),
+        say(language, "health_last_ok", when=when(health.last_success_at)),
         say(language, "health_per_day", n=number(round(service.items_per_day(health, now), 1))),
         say(language, "health_304", share="—" if share is None else f"{share:.0%}"),
     ]
@@ -139,7 +139,7 @@ def health_block(health: FeedHealth, language: str, context: Context) -> str:
         error = esc(shorten(feed.last_error or "?", 160))
         details.append(say(language, "health_errors", n=str(feed.error_streak), error=error))
     if feed.active:
-        details.append(say(language, "health_next", when=when(feed.next_check_at, language)))
+        details.append(say(language, "health_next", when=when(feed.next_check_at)))
     else:
         reason = esc(shorten(health.paused_reason or "", 160))
         details.append(say(language, "health_paused", reason=reason))
@@ -236,7 +236,7 @@ async def _send_report(marsad: Marsad, admin_id: int, items: list[FeedHealth]) -
                 "failing_line",
                 id=str(feed.id),
                 name=_feed_name(feed),
-                since=when(health.failing_since, language),
+                since=when(health.failing_since),
                 error=esc(shorten(feed.last_error or "?", 200)),
             )
         )

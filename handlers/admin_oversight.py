@@ -62,7 +62,7 @@ def _entry(entry: dict[str, Any], language: str) -> str:
     """One audit entry: when, who, what, on what, before and after."""
     who = str(entry["actor_id"]) if entry["actor_id"] else say(language, "audit_system")
     head = (
-        f"{when(entry['at'], language)} · <code>{esc(who)}</code> · "
+        f"{when(entry['at'])} · <code>{esc(who)}</code> · "
         f"<b>{esc(entry['action'])}</b> · {esc(shorten(entry['target'] or '—', 120))}"
     )
     if entry["before"] is None and entry["after"] is None:
