@@ -18,6 +18,7 @@ from handlers.admin_common import (
     actor,
     admin_only,
     arguments,
+    chunks,
     esc,
     isolated,
     number,
@@ -225,7 +226,7 @@ async def report_failing_feeds(marsad: Marsad) -> int:
 
 
 async def _send_report(marsad: Marsad, admin_id: int, items: list[FeedHealth]) -> None:
-    """One private message to one admin, in their chat's language (Arabic by default)."""
+    """A private message to one admin, in their chat's language (Arabic by default)."""
     language = await marsad.store.chat_language(admin_id) or "ar"
     lines = [say(language, "failing_report")]
     for health in items:
@@ -240,13 +241,13 @@ async def _send_report(marsad: Marsad, admin_id: int, items: list[FeedHealth]) -
                 error=esc(shorten(feed.last_error or "?", 200)),
             )
         )
-    text = "\n".join(lines)[:3800]
     if marsad.telegram is None:
         log.warning("feeds failing for days (admin %d): %s", admin_id, [h.feed.url for h in items])
         return
     try:
-        await marsad.telegram.bot.send_message(
-            admin_id, text, parse_mode="HTML", disable_web_page_preview=True
-        )
+        for text in chunks(lines):
+            await marsad.telegram.bot.send_message(
+                admin_id, text, parse_mode="HTML", disable_web_page_preview=True
+            )
     except TelegramError as exc:  # an admin who never opened a chat with the bot
         log.warning("could not tell admin %d about failing feeds: %s", admin_id, exc)
