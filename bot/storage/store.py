@@ -791,22 +791,22 @@ class Store:
             ).all()
             if not subs:
                 return 0
-            # The unique key skips chats that already had this article.
-            query = self._insert(t.deliveries).on_conflict_do_nothing()
-            result = await conn.execute(
-                query,
-                [
-                    {
-                        "article_id": article_id,
-                        "chat_id": sub.chat_id,
-                        "thread_id": sub.thread_id,
-                        "state": "pending",
-                        "created_at": now,
-                    }
-                    for sub in subs
-                ],
+            # The unique key skips chats that already had this article; RETURNING counts
+            # what was new on both databases (executemany rowcounts differ between drivers).
+            query = (
+                self._insert(t.deliveries).on_conflict_do_nothing().returning(t.deliveries.c.id)
             )
-        return max(result.rowcount, 0)
+            created = 0
+            for sub in subs:
+                row = {
+                    "article_id": article_id,
+                    "chat_id": sub.chat_id,
+                    "thread_id": sub.thread_id,
+                    "state": "pending",
+                    "created_at": now,
+                }
+                created += (await conn.execute(query, row)).first() is not None
+        return created
 
     async def topic_row(self, topic_id: str) -> tuple[dict[str, Any], bool, bool] | None:
         """A topic's stored definition, whether it is built in, and whether it is enabled."""

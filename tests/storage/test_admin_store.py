@@ -81,6 +81,8 @@ async def test_replacing_topics_alerts_only_new_destinations(store: Store) -> No
     feed = await store.add_feed("https://a.example/rss", now=NOW)
     await store.upsert_chat(-100, kind="channel", title="Desk", now=NOW)
     await store.subscribe(-100, ["books"], now=NOW)
+    await store.upsert_chat(9, kind="private", now=NOW)
+    await store.subscribe(9, ["books", "terrorism"], now=NOW)
     batch = await store.add_articles(feed, [article(1, topics=())], now=NOW)
     [stored] = await store.articles_fetched_since(NOW)
     assert stored.topics == ()
@@ -88,7 +90,7 @@ async def test_replacing_topics_alerts_only_new_destinations(store: Store) -> No
     alerts = await store.replace_article_topics(
         batch.article_ids[0], [match], now=NOW, alert_topics=["books"]
     )
-    assert alerts == 1
+    assert alerts == 2
     again = await store.replace_article_topics(
         batch.article_ids[0], [match], now=NOW, alert_topics=["books"]
     )
@@ -97,4 +99,4 @@ async def test_replacing_topics_alerts_only_new_destinations(store: Store) -> No
     assert found is not None and found.topics == (match,)
     assert await store.destinations() == [(-100, "channel", "Desk", True, ["books"])]
     counts = await store.stats(since=NOW)
-    assert (counts["articles_since"], counts["alerts_pending"]) == (1, 1)
+    assert (counts["articles_since"], counts["alerts_pending"]) == (1, 2)
