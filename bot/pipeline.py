@@ -10,7 +10,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,7 +25,7 @@ from bot.storage import Store
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-Classify = Callable[[Entry], NewArticle]
+Prepare = Callable[[Sequence[Entry]], Awaitable[list[NewArticle]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ class Poller:
         store: Store,
         session: aiohttp.ClientSession,
         parsers: ParserPool,
-        classify: Classify,
+        prepare: Prepare,
         *,
         clock: Clock,
         policy: PollPolicy = PollPolicy(),
@@ -71,7 +71,7 @@ class Poller:
         self.store = store
         self.session = session
         self.parsers = parsers
-        self.classify = classify
+        self.prepare = prepare
         self.clock = clock
         self.policy = policy
         self.limits = limits or FetchLimits()
@@ -147,7 +147,7 @@ class Poller:
         """Classify what the database has not seen and store it with its alerts."""
         fresh = await self.store.filter_new(feed, entries)
         report.duplicates += len(entries) - len(fresh)
-        items = [self.classify(entry) for entry in fresh]
+        items = await self.prepare(fresh)
         # A new feed's first poll catches up quietly, but for its newest few if configured.
         alert: bool | int = True if feed.polled_once else feed.first_poll_alerts
         batch = await self.store.add_articles(feed, items, now=self.clock(), alert=alert)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from bot.models import Entry, NewArticle, TopicMatch
+from bot.classify import prepare_entries, prepare_entry, rules_version
+from bot.feeds.parse import ParserPool as WorkerPool
+from bot.models import Entry, NewArticle
 from bot.storage import Store
 from classifiers import (
     Classification,
     Classifier,
     Topic,
-    detect_language,
     load_topics_toml,
     normalise_for_search,
     topic_from_dict,
@@ -19,6 +22,9 @@ from classifiers import (
 )
 
 log = logging.getLogger(__name__)
+
+# Fewer new entries than this are classified inline: a round trip to a worker costs more.
+INLINE_BELOW = 4
 
 
 class TopicEngine:
@@ -28,6 +34,8 @@ class TopicEngine:
         """Start with no topics; call `load()`."""
         self.store = store
         self.topics: list[Topic] = []
+        self.definitions: list[dict[str, Any]] = []
+        self.version = ""  # a hash of the definitions, so worker processes know when to rebuild
         self.classifier = Classifier([])
 
     async def seed(self, topics_toml: str, *, now: datetime) -> int:
@@ -42,6 +50,8 @@ class TopicEngine:
         """Rebuild the classifier from the enabled topics in the store."""
         definitions = await self.store.topic_definitions()
         self.topics = [topic_from_dict(d) for d in definitions]
+        self.definitions = definitions
+        self.version = rules_version(definitions)
         self.classifier = Classifier(self.topics)
         log.info("topics loaded: %s", ", ".join(d["id"] for d in definitions) or "none")
 
@@ -66,16 +76,14 @@ class TopicEngine:
         return self.classifier.classify(title, text, lang)
 
     def new_article(self, entry: Entry) -> NewArticle:
-        """Classify an entry and prepare its search text."""
-        # The text's own language beats the feed's tag: feeds mislabel items they syndicate.
-        detected = detect_language(f"{entry.title}\n{entry.text}")
-        result = self.classifier.classify(entry.title, entry.text, detected or entry.language)
-        matches = tuple(
-            TopicMatch(r.topic, r.score, r.evidence) for r in result.results if r.matched
-        )
-        language = result.language or entry.language
-        norm_text = normalise_for_search(f"{entry.title}\n{entry.text}")
-        return NewArticle(entry, norm_text, language, matches)
+        """Classify an entry and prepare its search text, in this process."""
+        return prepare_entry(self.classifier, entry)
+
+    async def new_articles(self, entries: Sequence[Entry], pool: WorkerPool) -> list[NewArticle]:
+        """Classify entries in the worker processes (a big cycle must not stall the bot)."""
+        if len(entries) < INLINE_BELOW:
+            return [self.new_article(entry) for entry in entries]
+        return await pool.run(prepare_entries, self.version, self.definitions, list(entries))
 
 
 def _name_key(name: str) -> str:

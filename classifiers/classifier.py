@@ -121,12 +121,33 @@ class Classifier:
 
     def classify(self, title: str, text: str, lang: str | None = None) -> Classification:
         """Classify one article: title and body are kept apart for weights and evidence."""
+        return self.classify_for_index(title, text, lang)[0]
+
+    def classify_for_index(
+        self, title: str, text: str, lang: str | None = None
+    ) -> tuple[Classification, str]:
+        """Classify, and return the search text built from the same single analysis.
+
+        The search text equals `normalise_for_search(title + "\n" + text, language)`: the
+        pipeline indexes every article it classifies, and analysing twice doubled the cost.
+        """
         lang = lang.strip().lower() or None if lang else None
         if lang is None:
             # The headline and opening settle a news article's language; reading on costs time.
             lang = detect_language(f"{title}\n{text[:_LANG_SAMPLE]}")
-        index = self._index(lang)
         fields = {TITLE: (title, analyse(title, lang)), BODY: (text, analyse(text, lang))}
+        search_text = " ".join(
+            f"{tok.key} {tok.alt}" if tok.alt else tok.key
+            for _, tokens in fields.values()
+            for tok in tokens
+        )
+        return self._judge_fields(lang, fields), search_text
+
+    def _judge_fields(
+        self, lang: str | None, fields: dict[str, tuple[str, list[Token]]]
+    ) -> Classification:
+        """Score every topic on analysed fields."""
+        index = self._index(lang)
         per_topic: list[list[_Hit]] = [[] for _ in self.topics]
         for name, (_, tokens) in fields.items():
             for hit in _find(index, tokens, name):

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 import feedparser
@@ -29,6 +29,10 @@ from bot.feeds.normalise import canonical_url, html_to_text, plain_text, title_h
 from bot.models import Entry, ParsedFeed
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# What the worker processes run: imported once by the fork server, shared by the workers.
+WORKER_MODULES = ("bot.feeds.parse", "bot.classify")
 
 # feedparser's strict parser (expat) and its loose fallback both expand declared entities;
 # a 112 KB "billion laughs" feed grew to 1.8 GB. Feeds have no use for them, so refuse.
@@ -233,8 +237,15 @@ class ParserPool:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        """A fresh executor; spawn, because forking a process that runs threads is unsafe."""
-        return ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+        """A fresh executor whose workers fork from a clean server process.
+
+        Forking this process is unsafe (it runs threads); a forkserver is a fresh process
+        that imports the parsing and classification code once, and the workers forked
+        from it share those pages instead of importing everything again.
+        """
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(WORKER_MODULES))
+        return ProcessPoolExecutor(self._workers, mp_context=context)
 
     def _replace(self, generation: int) -> None:
         """Swap a broken executor for a new one, once per breakage however many callers saw it."""
@@ -279,6 +290,19 @@ class ParserPool:
             logger.info("parser pool broke while parsing %s; restarting it", args[2])
             self._replace(generation)
             return None
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Run another module-level function in the workers (classification uses this).
+
+        A broken executor is replaced and the call tried once more; a second break raises.
+        """
+        generation = self._generation
+        try:
+            return await asyncio.wrap_future(self._pool.submit(function, *args))
+        except BrokenProcessPool:
+            logger.info("worker pool broke running %s; restarting it", function.__name__)
+            self._replace(generation)
+        return await asyncio.wrap_future(self._pool.submit(function, *args))
 
     def close(self) -> None:
         """Stop the workers; parses still queued are cancelled."""

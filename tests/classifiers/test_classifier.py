@@ -401,3 +401,15 @@ class TestCustomTopics:
         classifier = Classifier([topic])
         assert classifier.classify("Storm", "", "en").topics == ("t",)
         assert classifier.classify("", "Storm", "en").topics == ()
+
+
+def test_search_text_from_classification_equals_normalise_for_search() -> None:
+    from classifiers import Classifier, load_topics_toml, normalise_for_search
+    from config import TOPICS_FILE
+
+    classifier = Classifier(load_topics_toml(TOPICS_FILE.read_text(encoding="utf-8")))
+    title = "بموسكو: لافروف يستقبل وزير الخارجية السعودي"
+    text = "بحث الجانبان مكافحة الإرهاب والأمن السيبراني، وقالت Reuters إن اللقاء كان مثمراً."
+    result, search_text = classifier.classify_for_index(title, text)
+    assert search_text == normalise_for_search(f"{title}\n{text}", result.language)
+    assert result == classifier.classify(title, text)

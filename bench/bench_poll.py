@@ -1,0 +1,171 @@
+"""Poll benchmark: whole cycles of Marsad over loopback feeds, beside feedparser alone.
+
+    .venv/bin/python bench/bench_poll.py [--feeds 1000] [--hosts 50]
+
+Serves N RSS feeds x 20 Arabic items of about 1,200 characters from a separate process,
+spread over several loopback addresses (127.0.0.x) so per-host connection limits apply as
+they would to real publishers. Prints, in one run: feedparser alone parsing the same bytes
+in one process (the floor every Python poller pays), Marsad's first cycle (everything new:
+fetch, parse, dedupe, classify, store on SQLite), the steady cycle (everything answered
+304) and the peak memory of Marsad's processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import multiprocessing
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
+import contextlib
+
+import feedparser
+import psutil
+from aiohttp import web
+
+from bench.bench_parse import HEADERS, ITEMS_PER_FEED, make_feeds
+from bot.app import Marsad, RunOptions
+from bot.feeds.fetch import FetchLimits
+from config.settings import Settings
+
+PORT = 8731
+NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+
+
+def serve(feeds: list[bytes], hosts: int, ready: multiprocessing.synchronize.Event) -> None:
+    """Serve /feed/N.xml with an ETag, answering 304 when it matches (runs in a child)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        number = int(request.match_info["number"])
+        etag = f'"v1-{number}"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
+        return web.Response(body=feeds[number], headers={**HEADERS, "ETag": etag})
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_get("/feed/{number}.xml", handler)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        for host in range(1, hosts + 1):
+            await web.TCPSite(runner, f"127.0.0.{host}", PORT, backlog=1024).start()
+        ready.set()
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+class PeakMemory:
+    """Samples the proportional memory (PSS) of this process and its children (the workers).
+
+    PSS shares a page among the processes that map it, so pages the fork server shares
+    with its workers count once, as the kernel holds them.
+    """
+
+    def __init__(self, exclude: int) -> None:
+        self.exclude = exclude
+        self.peak = 0
+        self.main_peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = me.memory_full_info().pss
+            self.main_peak = max(self.main_peak, total)
+            for child in me.children(recursive=True):
+                if child.pid != self.exclude:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        total += child.memory_full_info().pss
+            self.peak = max(self.peak, total)
+            time.sleep(0.05)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def floor(feeds: list[bytes]) -> float:
+    """feedparser with its defaults over every body, in this process."""
+    headers = {k.lower(): v for k, v in HEADERS.items()}
+    start = time.perf_counter()
+    for body in feeds:
+        feedparser.parse(io.BytesIO(body), response_headers=headers)
+    return time.perf_counter() - start
+
+
+async def cycles(urls: list[str], database: Path) -> tuple[float, float, int, int]:
+    """First and steady cycle times, new articles and 304 answers."""
+    clock = [NOW]
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{database}",
+        feeds_file=None,
+        poll_interval=300,
+        telegram_bot_token=None,
+    )
+    options = RunOptions(console="jsonl", limits=FetchLimits(max_connections=100, max_per_host=4))
+    marsad = Marsad(settings, options=options, clock=lambda: clock[0], stream=io.StringIO())
+    try:
+        await marsad.start()
+        for url in urls:
+            await marsad.store.add_feed(url, now=clock[0])
+        await marsad.parsers.warm_up() if hasattr(marsad.parsers, "warm_up") else None
+        first = await marsad.cycle()
+        clock[0] += timedelta(hours=2)
+        steady = await marsad.cycle()
+    finally:
+        await marsad.close()
+    return first.seconds, steady.seconds, first.new_articles, steady.not_modified
+
+
+def main() -> None:
+    """Print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument("--hosts", type=int, default=50)
+    args = parser.parse_args()
+    feeds = make_feeds(args.feeds)
+    size = sum(map(len, feeds))
+    print(
+        f"{args.feeds} feeds x {ITEMS_PER_FEED} items on {args.hosts} loopback hosts, "
+        f"{size / 1e6:.1f} MB of RSS"
+    )
+    ready = multiprocessing.get_context("spawn").Event()
+    server = multiprocessing.get_context("spawn").Process(
+        target=serve, args=(feeds, args.hosts, ready), daemon=True
+    )
+    server.start()
+    ready.wait(60)
+    urls = [f"http://127.0.0.{n % args.hosts + 1}:{PORT}/feed/{n}.xml" for n in range(args.feeds)]
+    try:
+        base = floor(feeds)
+        print(f"feedparser alone, one process (floor): {base:6.2f} s")
+        with tempfile.TemporaryDirectory() as tmp, PeakMemory(server.pid or 0) as memory:
+            first, steady, new, not_modified = asyncio.run(cycles(urls, Path(tmp) / "bench.db"))
+        print(
+            f"first cycle (all new, {new} articles):  {first:6.2f} s  = {first / base:.2f}x floor"
+        )
+        print(f"steady cycle ({not_modified} answered 304):     {steady:6.2f} s")
+        print(
+            f"peak memory (Marsad + workers):        {memory.peak / 2**20:6.0f} MB "
+            f"(main process {memory.main_peak / 2**20:.0f} MB)"
+        )
+    finally:
+        server.terminate()
+
+
+if __name__ == "__main__":
+    main()
