@@ -49,5 +49,6 @@ def configure_logging(settings: Settings) -> None:
     handler.addFilter(RedactSecrets(secrets_of(settings)))
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     # httpx logs every Bot API request URL, token included, at INFO.
-    for name in ("httpx", "httpcore", "apscheduler.executors", "aiosqlite", "asyncio"):
+    # apscheduler logs every run of every job at INFO: seconds apart, that drowns the rest.
+    for name in ("httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio"):
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.root.level))
