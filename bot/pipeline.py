@@ -95,7 +95,9 @@ class Poller:
             await asyncio.gather(*(guarded(feed) for feed in feeds))
             report.seconds = time.perf_counter() - started
             self.last_report = report
-            log.info(
+            # An idle tick (nothing due) is routine; a cycle that polled something is news.
+            log.log(
+                logging.INFO if report.feeds else logging.DEBUG,
                 "cycle: %d feeds, %d fetched, %d unchanged, %d failed, %d new, %d alerts in %.1fs",
                 report.feeds,
                 report.fetched,
