@@ -24,6 +24,7 @@ from telegram.ext import Application, ApplicationBuilder
 import handlers
 from bot.delivery.outbox import CONSOLE_CHAT_ID, ConsoleSender, Outbox
 from bot.delivery.send import Pace, SendQueue
+from bot.digest import DIGEST_TICK_SECONDS, digest_job
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, is_http_url, read_feed_list
 from bot.feeds.fetch import FetchLimits, make_session
@@ -219,6 +220,7 @@ class Marsad:
         """Connect, then answer commands by long polling until stopped."""
         assert self.telegram is not None and self.telegram.updater is not None
         await self._connect_telegram()
+        await handlers.set_commands(self.telegram.bot)
         await self.telegram.start()
         await self.telegram.updater.start_polling(allowed_updates=Update.ALL_TYPES)
 
@@ -268,6 +270,15 @@ class Marsad:
             seconds=FAILING_FEEDS_TICK_SECONDS,
             id="failing_feeds",
             name="failing_feeds",
+            **common,
+        )
+        scheduler.add_job(
+            digest_job,
+            "interval",
+            args=[self],
+            seconds=DIGEST_TICK_SECONDS,
+            id="digest",
+            name="digest",
             **common,
         )
         return scheduler

@@ -8,10 +8,27 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.constants import ChatType
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
-from handlers import admin_channels, admin_feeds, admin_oversight, admin_topics, subscriptions
+from handlers import (
+    admin_channels,
+    admin_feeds,
+    admin_oversight,
+    admin_topics,
+    search,
+    settings,
+    subscriptions,
+)
 from handlers.context import Context
+from handlers.menu import set_commands as set_commands  # bot.app publishes the menus
 from handlers.texts import say, user_language
 
 log = logging.getLogger(__name__)
@@ -23,6 +40,12 @@ COMMANDS = {
     "subscribe": subscriptions.subscribe,
     "unsubscribe": subscriptions.unsubscribe,
     "mysubs": subscriptions.mysubs,
+    "search": search.search,
+    "digest": settings.digest,
+    "timezone": settings.timezone,
+    "mute": settings.mute,
+    "why": settings.why,
+    "lang": settings.lang,
     # Admins' commands (issue 7): each one checks the user is an admin.
     "adminhelp": admin_oversight.admin_help,
     "addfeed": admin_feeds.addfeed,
@@ -62,13 +85,25 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     # A file sent with "/import" as its caption: captions are not commands to PTB.
     import_caption = filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?(\s|$)")
     application.add_handler(MessageHandler(import_caption, admin_feeds.import_command))
+    pattern = f"^{subscriptions.TOGGLE_PREFIX}"
+    application.add_handler(CallbackQueryHandler(subscriptions.toggle_topic, pattern=pattern))
+    pattern = f"^{search.PAGE_PREFIX}"
+    application.add_handler(CallbackQueryHandler(search.turn_page, pattern=pattern))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     application.add_error_handler(on_error)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    """A one-line answer to a command Marsad does not know."""
-    await subscriptions.reply(update, say(user_language(update), "unknown_command"))
+    """A one-line answer to a command Marsad does not know, unless meant for another bot."""
+    message, chat = update.effective_message, update.effective_chat
+    command = (message.text or "").split(maxsplit=1)[0] if message and message.text else ""
+    _, _, addressee = command.partition("@")
+    if addressee.lower() != (context.bot.username or "").lower() and (
+        addressee or (chat is not None and chat.type != ChatType.PRIVATE)
+    ):
+        return  # /cmd@OtherBot, or a bare /cmd in a group that may be another bot's
+    language = await subscriptions.chat_language(update, context)
+    await subscriptions.reply(update, say(language, "unknown_command"))
 
 
 async def on_error(update: object, context: Context) -> None:

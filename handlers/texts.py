@@ -10,15 +10,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "ar": {
         "start": (
             "مرحباً، أنا <b>مرصد</b>: أتابع مواقع الأخبار وأرسل لك ملخصاً لكل خبر جديد "
-            "في المواضيع التي تختارها.\n\nالمواضيع:\n{topics}\n\n"
-            "للاشتراك: /subscribe terrorism\nللبحث: /search الإرهاب\nالأوامر: /help"
+            "في المواضيع التي تختارها، مع سبب التنبيه.\n\nالمواضيع:\n{topics}\n\n"
+            "للاشتراك: /subscribe (قائمة بالأزرار) أو /subscribe terrorism\n"
+            "مثال بحث: /search الإرهاب since:7d\nكل الأوامر: /help"
         ),
         "help": (
             "<b>الأوامر</b>\n"
             "/topics — المواضيع واشتراكات هذه المحادثة\n"
-            "/subscribe terrorism — اشترك في موضوع\n"
+            "/subscribe terrorism — اشترك (دون موضوع: قائمة بالأزرار)\n"
             "/unsubscribe terrorism — ألغِ الاشتراك\n"
-            "/mysubs — اشتراكاتك"
+            "/mysubs — اشتراكات هذه المحادثة وإعداداتها\n"
+            "/search الإرهاب topic:terrorism since:24h lang:ar — ابحث في الأخبار\n"
+            "/digest daily 08:00 — موجز يومي (أو hourly، أو off للتنبيهات فرادى)\n"
+            "/timezone Africa/Casablanca — المنطقة الزمنية للمواعيد\n"
+            "/mute 3 — أوقف التنبيهات 3 ساعات (/mute 0 للإلغاء)\n"
+            "/why — ردّاً على تنبيه: لماذا أُرسل\n"
+            "/lang en — لغة الردود (ar أو en)"
         ),
         "topics": "<b>المواضيع</b>\n{topics}",
         "topic_line": "{mark} <code>{id}</code> — {name}",
@@ -34,6 +41,58 @@ TEXTS: dict[str, dict[str, str]] = {
         "admins_only": "في المجموعات، مشرفو المجموعة وحدهم يغيّرون الاشتراكات.",
         "unknown_command": "أمر غير معروف. الأوامر: /help",
         "error": "حدث خطأ ولم يُنفَّذ الأمر. حاول مرة أخرى بعد قليل.",
+        # Journalists' commands (issue 6)
+        "mysubs_settings": (
+            "التنبيهات: {digest} · المنطقة الزمنية: {tz} · لغة الردود: {lang}{muted}"
+        ),
+        "digest_mode_off": "فرادى",
+        "digest_mode_hourly": "موجز كل ساعة",
+        "digest_mode_daily": "موجز يومي الساعة {time}",
+        "muted_until_note": " · موقوفة حتى {time}",
+        "lang_auto": "حسب لغة تيليغرام",
+        "choose_topics": "اضغط على موضوع لتشترك فيه هذه المحادثة أو تلغي اشتراكها:",
+        "toggled_on": "تم الاشتراك: {topic}",
+        "toggled_off": "أُلغي الاشتراك: {topic}",
+        "keyboard_stale": "هذه القائمة قديمة؛ أرسل /subscribe من جديد.",
+        "settings_admins_only": "في المجموعات، مشرفو المجموعة وحدهم يغيّرون إعداداتها.",
+        "search_usage": (
+            "الاستعمال: /search &lt;كلمات&gt; [topic:موضوع] [since:24h|7d] [lang:ar|en|fr] "
+            "— مثل /search الإرهاب since:7d"
+        ),
+        "search_unbalanced": (
+            "علامة تنصيص غير مغلقة. ابحث بكلمات عادية، مثل /search داعش الموصل"
+        ),
+        "search_no_words": "لا كلمات للبحث. اكتب كلمات، مثل /search الإرهاب",
+        "search_bad_since": "مدة غير مفهومة: {value}. استعمل since:24h أو since:7d",
+        "search_bad_lang": "لغة غير مدعومة: {value}. استعمل lang:ar أو lang:en أو lang:fr",
+        "search_empty": "لا نتائج لـ {query}{filters}. جرّب حذف {hint}.",
+        "search_hint_filter": "أحد المرشّحات (topic: أو since: أو lang:)",
+        "search_hint_word": "كلمة أو استعمال كلمات أعم",
+        "search_header": "<b>نتائج {first}–{last}</b> لـ {query}",
+        "search_filters": " ({filters})",
+        "search_next": "الخمسة التالية ›",
+        "search_prev": "‹ السابقة",
+        "search_expired": "انتهت صلاحية هذا البحث؛ أرسل /search من جديد.",
+        "search_source": "📰 {source} · {when}",
+        "digest_usage": "الاستعمال: /digest off|hourly|daily [HH:MM] — مثل /digest daily 07:30",
+        "digest_off": "ستصل التنبيهات فرادى من جديد.",
+        "digest_hourly": "ستُجمع التنبيهات في موجز واحد كل ساعة.",
+        "digest_daily": "ستُجمع التنبيهات في موجز واحد كل يوم الساعة {time} ({tz}).",
+        "timezone_usage": (
+            "الاستعمال: /timezone &lt;منطقة&gt; — مثل /timezone Asia/Riyadh (الحالية: {tz})"
+        ),
+        "timezone_unknown": "منطقة زمنية غير معروفة: {tz}. استعمل اسماً مثل Africa/Casablanca",
+        "timezone_set": "المنطقة الزمنية الآن {tz} (الساعة هناك {time}).",
+        "mute_usage": "الاستعمال: /mute &lt;ساعات&gt; (من 1 إلى 168)، و /mute 0 للإلغاء",
+        "muted": "التنبيهات موقوفة حتى {time}، ثم يصل ما فاتك في موجز واحد.",
+        "unmuted": "التنبيهات لم تعد موقوفة.",
+        "why_usage": "أرسل /why ردّاً على تنبيه لتعرف سبب إرساله.",
+        "why_unknown": "هذه الرسالة ليست تنبيهاً أرسلته في هذه المحادثة.",
+        "why_header": "<b>لماذا أُرسل هذا التنبيه</b>",
+        "why_topic": "• {name} (<code>{id}</code>، الدرجة {score}): {evidence}",
+        "why_no_topics": "• لا مواضيع محفوظة لهذا الخبر.",
+        "lang_usage": "الاستعمال: /lang ar|en",
+        "lang_set": "سأجيب بالعربية في هذه المحادثة.",
         # Admins' commands (issue 7)
         "admin_refused": "عذراً، هذا الأمر لمشرفي مرصد فقط. لم يتغيّر شيء.",
         "admin_help": (
@@ -152,15 +211,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "start": (
             "Hello, I am <b>Marsad</b>: I watch news sites and send you a short summary of "
-            "every new article on the topics you choose.\n\nTopics:\n{topics}\n\n"
-            "Subscribe: /subscribe terrorism\nSearch: /search terrorism\nCommands: /help"
+            "every new article on the topics you choose, with why it matched.\n\n"
+            "Topics:\n{topics}\n\n"
+            "Subscribe: /subscribe (buttons) or /subscribe terrorism\n"
+            "Example search: /search ransomware since:7d\nAll commands: /help"
         ),
         "help": (
             "<b>Commands</b>\n"
             "/topics — the topics and this chat's subscriptions\n"
-            "/subscribe terrorism — subscribe to a topic\n"
+            "/subscribe terrorism — subscribe (no topic: a keyboard of topics)\n"
             "/unsubscribe terrorism — unsubscribe\n"
-            "/mysubs — your subscriptions"
+            "/mysubs — this chat's subscriptions and settings\n"
+            "/search ransomware topic:cybersecurity since:24h lang:en — search the news\n"
+            "/digest daily 08:00 — one digest a day (or hourly, or off for single alerts)\n"
+            "/timezone Africa/Casablanca — the time zone for times and digests\n"
+            "/mute 3 — silence alerts for 3 hours (/mute 0 ends it)\n"
+            "/why — in reply to an alert: why it was sent\n"
+            "/lang ar — the language of replies (ar or en)"
         ),
         "topics": "<b>Topics</b>\n{topics}",
         "topic_line": "{mark} <code>{id}</code> — {name}",
@@ -176,6 +243,56 @@ TEXTS: dict[str, dict[str, str]] = {
         "admins_only": "In groups, only the group's admins change subscriptions.",
         "unknown_command": "Unknown command. Commands: /help",
         "error": "Something went wrong and the command was not carried out. Try again shortly.",
+        # Journalists' commands (issue 6)
+        "mysubs_settings": "Alerts: {digest} · Time zone: {tz} · Reply language: {lang}{muted}",
+        "digest_mode_off": "one by one",
+        "digest_mode_hourly": "hourly digest",
+        "digest_mode_daily": "daily digest at {time}",
+        "muted_until_note": " · muted until {time}",
+        "lang_auto": "from Telegram",
+        "choose_topics": "Tap a topic to subscribe this chat to it, or to unsubscribe:",
+        "toggled_on": "Subscribed: {topic}",
+        "toggled_off": "Unsubscribed: {topic}",
+        "keyboard_stale": "This keyboard is out of date; send /subscribe again.",
+        "settings_admins_only": "In groups, only the group's admins change its settings.",
+        "search_usage": (
+            "Usage: /search &lt;words&gt; [topic:id] [since:24h|7d] [lang:ar|en|fr] "
+            "— e.g. /search ransomware since:7d"
+        ),
+        "search_unbalanced": (
+            "A quote is not closed. Search for plain words, e.g. /search ISIS Mosul"
+        ),
+        "search_no_words": "Nothing to search for: type words, e.g. /search terrorism",
+        "search_bad_since": "Unclear period: {value}. Use since:24h or since:7d",
+        "search_bad_lang": "Unsupported language: {value}. Use lang:ar, lang:en or lang:fr",
+        "search_empty": "Nothing found for {query}{filters}. Try dropping {hint}.",
+        "search_hint_filter": "a filter (topic:, since: or lang:)",
+        "search_hint_word": "a word, or using more general words",
+        "search_header": "<b>Results {first}–{last}</b> for {query}",
+        "search_filters": " ({filters})",
+        "search_next": "Next five ›",
+        "search_prev": "‹ Previous",
+        "search_expired": "This search has expired; send /search again.",
+        "search_source": "📰 {source} · {when}",
+        "digest_usage": "Usage: /digest off|hourly|daily [HH:MM] — e.g. /digest daily 07:30",
+        "digest_off": "Alerts arrive one by one again.",
+        "digest_hourly": "Alerts are gathered into one digest every hour.",
+        "digest_daily": "Alerts are gathered into one digest every day at {time} ({tz}).",
+        "timezone_usage": (
+            "Usage: /timezone &lt;zone&gt; — e.g. /timezone Africa/Casablanca (now: {tz})"
+        ),
+        "timezone_unknown": "Unknown time zone: {tz}. Use a name like Africa/Casablanca",
+        "timezone_set": "Time zone set to {tz} (it is {time} there).",
+        "mute_usage": "Usage: /mute &lt;hours&gt; (1 to 168); /mute 0 ends it",
+        "muted": "Alerts are muted until {time}; what arrives meanwhile comes as one digest after.",
+        "unmuted": "Alerts are no longer muted.",
+        "why_usage": "Reply to an alert with /why to see why it was sent.",
+        "why_unknown": "That message is not an alert I sent in this chat.",
+        "why_header": "<b>Why this alert</b>",
+        "why_topic": "• {name} (<code>{id}</code>, score {score}): {evidence}",
+        "why_no_topics": "• No topics are stored for this article.",
+        "lang_usage": "Usage: /lang ar|en",
+        "lang_set": "I will answer in English in this chat.",
         # Admins' commands (issue 7)
         "admin_refused": "Sorry, only Marsad's admins may use this command. Nothing was changed.",
         "admin_help": (
