@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp = feeds_sub.add_parser("import", help="add the feeds of an OPML or TOML file")
     imp.add_argument("file", type=Path)
     feeds_sub.add_parser("export", help="print every feed as OPML")
+    full = feeds_sub.add_parser("full-text", help="fetch article pages for a lede-only feed")
+    full.add_argument("feed_id", type=int)
+    full.add_argument("state", choices=["on", "off"])
     return parser
 
 
@@ -116,6 +119,15 @@ async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     store = await with_store(settings)
     try:
+        if args.feeds_command == "full-text":
+            found = await store.set_feed_full_text(args.feed_id, args.state == "on")
+            print(
+                f"feed {args.feed_id}: full text {args.state}"
+                if found
+                else f"error: there is no feed {args.feed_id}",
+                file=sys.stdout if found else sys.stderr,
+            )
+            return 0 if found else 1
         feeds = await store.list_feeds()
     finally:
         await store.close()
@@ -124,8 +136,9 @@ async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     for feed in feeds:
         state = "active" if feed.active else "paused"
+        state += " full-text" if feed.full_text else ""
         error = f"  errors: {feed.error_streak} ({feed.last_error})" if feed.error_streak else ""
-        print(f"{feed.id:5}  {state:6}  {feed.url}  {feed.title or ''}{error}")
+        print(f"{feed.id:5}  {state:16}  {feed.url}  {feed.title or ''}{error}")
     return 0
 
 

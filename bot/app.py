@@ -85,7 +85,7 @@ class Marsad:
             self.store,
             self.session,
             self.parsers,
-            self.topics.new_article,
+            lambda entries: self.topics.new_articles(entries, self.parsers),
             clock=clock,
             policy=PollPolicy(interval=float(settings.poll_interval)),
             limits=options.limits,
@@ -153,7 +153,9 @@ class Marsad:
                     "feed %r from %s skipped: only http(s) URLs are fetched", spec.url, source
                 )
             elif spec.url not in skip:
-                await self.store.add_feed(spec.url, title=spec.title, now=self.clock())
+                await self.store.add_feed(
+                    spec.url, title=spec.title, now=self.clock(), full_text=spec.full_text
+                )
                 skip.add(spec.url)
                 added += 1
         if added:

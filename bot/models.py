@@ -23,6 +23,7 @@ class Feed:
     max_interval: int = 3600  # ceiling for server hints (ttl, max-age), seconds
     first_poll_alerts: int = 0  # how many of the newest items a first poll alerts on
     polled_once: bool = False  # whether a poll has ever stored this feed's items
+    full_text: bool = False  # complete lede-only items from their article pages
     next_check_at: datetime | None = None
 
 

@@ -11,11 +11,12 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import aiohttp
 
+from bot.feeds.article import LEDE_ONLY_CHARS, better_text, extract_main_text
 from bot.feeds.fetch import FetchLimits, fetch_feed
 from bot.feeds.hints import next_interval
 from bot.feeds.parse import ParserPool
@@ -149,6 +150,8 @@ class Poller:
         """Classify what the database has not seen and store it with its alerts."""
         fresh = await self.store.filter_new(feed, entries)
         report.duplicates += len(entries) - len(fresh)
+        if feed.full_text:
+            fresh = [await self._complete(entry) for entry in fresh]
         items = await self.prepare(fresh)
         # A new feed's first poll catches up quietly, but for its newest few if configured.
         alert: bool | int = True if feed.polled_once else feed.first_poll_alerts
@@ -156,6 +159,20 @@ class Poller:
         report.new_articles += len(batch.article_ids)
         report.duplicates += batch.duplicates
         report.deliveries += batch.deliveries
+
+    async def _complete(self, entry: Entry) -> Entry:
+        """A lede-only entry with its article page's main text, when the page has one.
+
+        One page at a time per feed, through the same session, limits and byte cap as feeds.
+        """
+        if len(entry.text) >= LEDE_ONLY_CHARS or not entry.url:
+            return entry
+        page = await fetch_feed(self.session, entry.url, limits=self.limits)
+        if page.status is not FetchStatus.OK:
+            log.info("article page not used: %s: %s", entry.url, page.error or page.status)
+            return entry
+        text = await self.parsers.run(extract_main_text, page.body)
+        return replace(entry, text=better_text(entry.text, text))
 
     async def _succeed(
         self,

@@ -20,6 +20,7 @@ class FeedSpec:
 
     url: str
     title: str | None = None
+    full_text: bool = False  # complete lede-only items from their article pages
 
 
 def is_http_url(url: str) -> bool:
@@ -47,7 +48,7 @@ def parse_opml(data: bytes) -> list[FeedSpec]:
 
 
 def parse_toml(text: str) -> list[FeedSpec]:
-    """The feeds of a Marsad TOML list ([[feed]] tables with url and an optional name)."""
+    """The feeds of a Marsad TOML list: [[feed]] tables with url, optional name, full_text."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -57,7 +58,10 @@ def parse_toml(text: str) -> list[FeedSpec]:
         url = table.get("url") if isinstance(table, dict) else None
         if not isinstance(url, str):
             raise FeedListError(f"feed number {number} has no url")
-        specs.append(FeedSpec(url.strip(), table.get("name")))
+        full_text = table.get("full_text", False)
+        if not isinstance(full_text, bool):
+            raise FeedListError(f"feed number {number}: full_text must be true or false")
+        specs.append(FeedSpec(url.strip(), table.get("name"), full_text))
     return specs
 
 

@@ -75,6 +75,7 @@ feeds = Table(
     Column("poll_interval", Integer),  # seconds; NULL means POLL_INTERVAL
     Column("max_interval", Integer, nullable=False, default=3600),
     Column("first_poll_alerts", Integer, nullable=False, default=0),
+    Column("full_text", Boolean, nullable=False, default=False),  # fetch article pages
     Column("polled_once", Boolean, nullable=False, default=False),
     Column("next_check_at", UTCDateTime),
     Column("fetch_count", Integer, nullable=False, default=0),

@@ -84,6 +84,7 @@ def _feed(row: Row[Any]) -> Feed:
         max_interval=row.max_interval,
         first_poll_alerts=row.first_poll_alerts,
         polled_once=row.polled_once,
+        full_text=row.full_text,
         next_check_at=row.next_check_at,
     )
 
@@ -145,12 +146,15 @@ class Store:
 
     # Feeds
 
-    async def add_feed(self, url: str, *, title: str | None = None, now: datetime) -> Feed:
+    async def add_feed(
+        self, url: str, *, title: str | None = None, now: datetime, full_text: bool = False
+    ) -> Feed:
         """Add a feed, or return the existing one with that URL; it is due at once."""
         async with self.engine.begin() as conn:
             await conn.execute(
                 self._insert(t.feeds)
-                .values(url=url, title=title, created_at=now, next_check_at=now)
+                .values(url=url, title=title, created_at=now, next_check_at=now,
+                        full_text=full_text)
                 .on_conflict_do_nothing()
             )
             row = (await conn.execute(select(t.feeds).where(t.feeds.c.url == url))).one()
@@ -256,6 +260,13 @@ class Store:
                 log.warning("feed %d paused: %s (%s)", feed.id, feed.url, reason)
                 return replace(_feed(row), active=False)
         return _feed(row)
+
+    async def set_feed_full_text(self, feed_id: int, full_text: bool) -> bool:
+        """Turn article-page text on or off for a feed. False if there is no such feed."""
+        async with self.engine.begin() as conn:
+            query = update(t.feeds).where(t.feeds.c.id == feed_id).values(full_text=full_text)
+            result = await conn.execute(query)
+        return result.rowcount > 0
 
     async def set_feed_active(self, feed_id: int, active: bool, *, now: datetime) -> bool:
         """Pause or resume a feed; a resumed feed is due at once. False if there is none."""

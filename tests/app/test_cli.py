@@ -127,3 +127,15 @@ async def test_broken_feed_list_is_a_clear_error(tmp_path: Path) -> None:
     code, _, err = await run_bot(tmp_path, "feeds", "import", str(bad))
     assert code == 1
     assert err.startswith("error: not a readable OPML file")
+
+
+async def test_full_text_is_switched_per_feed(tmp_path: Path) -> None:
+    feeds = feeds_toml(tmp_path, "https://news.example/rss")
+    code, _, err = await run_bot(tmp_path, "feeds", "import", str(feeds))
+    assert code == 0, err
+    code, out, _ = await run_bot(tmp_path, "feeds", "full-text", "1", "on")
+    assert (code, out.strip()) == (0, "feed 1: full text on")
+    _, out, _ = await run_bot(tmp_path, "feeds", "list")
+    assert "full-text" in out
+    code, _, err = await run_bot(tmp_path, "feeds", "full-text", "99", "on")
+    assert code == 1 and "there is no feed 99" in err
