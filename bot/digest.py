@@ -101,16 +101,25 @@ def _line(alert: Alert) -> str:
 
 
 def render_grouped(
-    alerts: Sequence[Alert], chat: ChatSettings, now: datetime, topic_name: TopicName
+    alerts: Sequence[Alert],
+    chat: ChatSettings,
+    now: datetime,
+    topic_name: TopicName,
+    followed: frozenset[str] = frozenset(),
 ) -> list[DigestMessage]:
-    """The digest as messages: a header, then each topic's headlines under its name."""
+    """The digest as messages: a header, then each topic's headlines under its name.
+
+    An article goes under its strongest topic that the destination follows (`followed`),
+    else under its strongest topic.
+    """
     language = chat.language if chat.language in LABELS else "en"
     stamp = isolate(local_time(now, chat.timezone, language), rtl=language == "ar")
     header = f"🗞 <b>{LABELS[language]}</b> · {html.escape(stamp)}"
     groups: dict[str, list[Alert]] = {}
     for alert in alerts:
-        topics = alert.article.topics
-        groups.setdefault(topics[0].topic if topics else "", []).append(alert)
+        topics = [m.topic for m in alert.article.topics]  # strongest first
+        chosen = next((t for t in topics if t in followed), topics[0] if topics else "")
+        groups.setdefault(chosen, []).append(alert)
     messages: list[DigestMessage] = []
     lines: list[str] = [header]
     ids: list[int] = []
@@ -183,7 +192,8 @@ async def _send_chat_digest(
         threads.setdefault(alert.thread_id or 0, []).append(alert)
     sent = 0
     for thread, members in threads.items():
-        for message in render_grouped(members, chat, now, topic_name):
+        followed = frozenset(await store.subscriptions(chat.chat_id, thread_id=thread))
+        for message in render_grouped(members, chat, now, topic_name, followed):
             outcome = await _send(store, bot, chat.chat_id, thread, message, now)
             if outcome is None:
                 return sent, False

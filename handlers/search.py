@@ -62,6 +62,8 @@ def parse_query(text: str, now: datetime, resolve: dict[str, str | None]) -> Sea
             words.append(token)
             continue
         name, value = match.group(1).lower(), match.group(2)
+        if not value:
+            raise SearchError("search_usage", "")
         if name == "topic":
             topic = resolve.get(value)
             if topic is None:

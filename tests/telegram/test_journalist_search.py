@@ -106,6 +106,8 @@ async def test_malformed_queries_get_plain_answers(newsroom: Newsroom) -> None:
     assert not reply.plain_text.startswith("حدث خطأ")  # searched as words, no syntax error
     reply = await newsroom.command("/search داعش since:soon", EN_USER, **en)
     assert reply.plain_text == "Unclear period: soon. Use since:24h or since:7d"
+    reply = await newsroom.command("/search داعش topic:", EN_USER, **en)
+    assert reply.plain_text.startswith("Usage: /search")
     reply = await newsroom.command("/search داعش lang:de", EN_USER, **en)
     assert reply.plain_text.startswith("Unsupported language: de")
     reply = await newsroom.command("/search داعش topic:<b>", EN_USER, **en)
