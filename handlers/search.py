@@ -19,12 +19,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.delivery.render import is_rtl, isolate, safe_url
+from bot.delivery.summarise import truncate_words
 from bot.storage.search import SearchHit, SearchQuery, query_terms
 from handlers.context import Context
 from handlers.subscriptions import chat_language, reply, when
 from handlers.texts import say
 
 PAGE = 5
+MAX_TITLE = 300  # five headlines must fit one message (4096 characters)
 PAGE_PREFIX = "srch:"
 KEPT_SEARCHES = 500  # searches whose pages can still be turned
 _SEARCHES = "searches"
@@ -180,7 +182,7 @@ async def _page(
 
 def _hit_line(number: int, hit: SearchHit) -> str:
     """`n. headline`, the headline linked to the article."""
-    title = hit.title.strip() or "…"
+    title = truncate_words(" ".join(hit.title.split()), MAX_TITLE) or "…"
     text = html.escape(isolate(title, rtl=is_rtl(title)))
     link = safe_url(hit.url)
     if link:

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from telegram import Update
 
+from bot.delivery.render import visible_len
+from bot.delivery.summarise import truncate_words
 from bot.models import ChatSettings
 from handlers.context import Context
 from handlers.subscriptions import chat_language, ensure_chat, may_manage, reply, when
@@ -17,6 +19,7 @@ from handlers.texts import LANGUAGES, say
 
 MAX_MUTE_HOURS = 168
 MAX_WHY_ARTICLES = 10  # a digest message carries many articles; /why lists the first ones
+WHY_BUDGET = 4000  # Telegram's 4096, counted after entity parsing, with a margin
 _HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
 
@@ -161,9 +164,10 @@ async def why(update: Update, context: Context) -> None:
     if not articles:
         await reply(update, say(language, "why_unknown"))
         return
-    lines = [say(language, "why_header")]
+    text = say(language, "why_header")
     for title, topics in articles[:MAX_WHY_ARTICLES]:
-        lines += ["", f"<b>{html.escape(title)}</b>"]
+        heading = html.escape(truncate_words(" ".join(title.split()), 200))
+        lines = ["", f"<b>{heading}</b>"]
         lines += [
             say(
                 language,
@@ -171,8 +175,12 @@ async def why(update: Update, context: Context) -> None:
                 name=html.escape(marsad.topics.name(match.topic, language)),
                 id=html.escape(match.topic),
                 score=f"{match.score:.1f}",
-                evidence=html.escape(", ".join(match.evidence[:8])),
+                evidence=html.escape(truncate_words(", ".join(match.evidence[:8]), 300)),
             )
             for match in topics
         ] or [say(language, "why_no_topics")]
-    await reply(update, "\n".join(lines))
+        block = "\n".join(lines)
+        if visible_len(text + "\n" + block) > WHY_BUDGET:
+            break  # a long digest: the first articles' reasons fill the message
+        text += "\n" + block
+    await reply(update, text)

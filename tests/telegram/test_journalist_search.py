@@ -123,3 +123,14 @@ async def test_an_expired_page_button_says_so(newsroom: Newsroom) -> None:
     )
     [*_, answer] = await newsroom.api.wait_for_calls("answerCallbackQuery", before + 1)
     assert answer.params["text"] == "This search has expired; send /search again."
+
+
+async def test_very_long_headlines_still_fit_one_message(newsroom: Newsroom) -> None:
+    long = [
+        Item(f"l{n}", f"عاجل {n} " + "بيان طويل جدا عن مؤتمر المناخ " * 80, "نص",
+             f"https://news.example/long-{n}", START + timedelta(minutes=n))
+        for n in range(6)
+    ]
+    await newsroom.publish(*long)
+    reply = await newsroom.command("/search مؤتمر المناخ", AR_USER)
+    assert reply.plain_text.startswith("نتائج 1–5")  # the server refuses over 4,096
