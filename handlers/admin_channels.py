@@ -10,8 +10,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from handlers.admin_common import actor, admin_only, arguments, esc, isolated, reply_blocks
 from handlers.context import Context
-from handlers.subscriptions import reply, resolve_topics
-from handlers.texts import say, user_language
+from handlers.subscriptions import chat_language, reply, resolve_topics
+from handlers.texts import say
 
 _CHAT_REF = re.compile(r"@[A-Za-z0-9_]{4,32}|-?\d{1,20}")
 
@@ -47,7 +47,7 @@ async def _posting_problem(context: Context, chat: ChatFullInfo) -> str | None:
 @admin_only
 async def addchannel(update: Update, context: Context) -> None:
     """Route topics to a channel or group where the bot may post."""
-    language, args = user_language(update), arguments(update)
+    language, args = await chat_language(update, context), arguments(update)
     ref = _chat_ref(args[0]) if args else None
     if ref is None or len(args) < 2:
         await reply(update, say(language, "addchannel_usage"))
@@ -91,7 +91,7 @@ async def addchannel(update: Update, context: Context) -> None:
 @admin_only
 async def removechannel(update: Update, context: Context) -> None:
     """Stop routing topics (all, or those named) to a channel or group."""
-    language, args = user_language(update), arguments(update)
+    language, args = await chat_language(update, context), arguments(update)
     ref = _chat_ref(args[0]) if args else None
     if ref is None:
         await reply(update, say(language, "removechannel_usage"))
@@ -126,7 +126,7 @@ async def removechannel(update: Update, context: Context) -> None:
 @admin_only
 async def channels(update: Update, context: Context) -> None:
     """Groups and channels that receive topics, and which."""
-    language = user_language(update)
+    language = await chat_language(update, context)
     found = await context.marsad.store.destinations()
     if not found:
         await reply(update, say(language, "channels_none"))

@@ -14,8 +14,8 @@ from telegram import Update
 
 from bot.services.admins import is_admin
 from handlers.context import Context
-from handlers.subscriptions import reply
-from handlers.texts import say, user_language
+from handlers.subscriptions import chat_language, reply
+from handlers.texts import say
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def admin_only(handler: Handler) -> Handler:
             chat.id if chat else "unknown",
         )
         if user is not None:
-            await reply(update, say(user_language(update), "admin_refused"))
+            await reply(update, say(await chat_language(update, context), "admin_refused"))
 
     return guarded
 

@@ -27,8 +27,8 @@ from handlers.admin_common import (
     when,
 )
 from handlers.context import Context
-from handlers.subscriptions import reply
-from handlers.texts import say, user_language
+from handlers.subscriptions import chat_language, reply
+from handlers.texts import say
 
 if TYPE_CHECKING:
     from bot.app import Marsad
@@ -46,7 +46,7 @@ def _feed_name(feed: Feed) -> str:
 @admin_only
 async def addfeed(update: Update, context: Context) -> None:
     """Fetch a URL once to check it is a feed, then watch it (its first poll is quiet)."""
-    language, args = user_language(update), arguments(update)
+    language, args = await chat_language(update, context), arguments(update)
     if not args:
         await reply(update, say(language, "addfeed_usage"))
         return
@@ -80,7 +80,7 @@ async def addfeed(update: Update, context: Context) -> None:
 
 async def _named_feed(update: Update, context: Context, usage: str) -> Feed | None:
     """The feed a command names by id or URL, or None after saying why."""
-    language, args = user_language(update), arguments(update)
+    language, args = await chat_language(update, context), arguments(update)
     if not args:
         await reply(update, say(language, usage))
         return None
@@ -98,7 +98,9 @@ async def removefeed(update: Update, context: Context) -> None:
         return
     marsad = context.marsad
     await service.remove_feed(marsad.store, feed, actor=actor(update), now=marsad.clock())
-    await reply(update, say(user_language(update), "feed_removed", name=_feed_name(feed)))
+    await reply(
+        update, say(await chat_language(update, context), "feed_removed", name=_feed_name(feed))
+    )
 
 
 async def _set_active(update: Update, context: Context, active: bool) -> None:
@@ -106,7 +108,7 @@ async def _set_active(update: Update, context: Context, active: bool) -> None:
     feed = await _named_feed(update, context, "resumefeed_usage" if active else "pausefeed_usage")
     if feed is None:
         return
-    marsad, language = context.marsad, user_language(update)
+    marsad, language = context.marsad, await chat_language(update, context)
     changed = await service.set_active(
         marsad.store, feed, active, actor=actor(update), now=marsad.clock()
     )
@@ -151,7 +153,7 @@ def health_block(health: FeedHealth, language: str, context: Context) -> str:
 @admin_only
 async def feeds_command(update: Update, context: Context) -> None:
     """Every feed with its health, failing feeds first."""
-    language, marsad = user_language(update), context.marsad
+    language, marsad = await chat_language(update, context), context.marsad
     now = marsad.clock()
     items = await marsad.store.feed_health(since=now - service.HEALTH_WINDOW)
     if not items:
@@ -166,7 +168,7 @@ async def feeds_command(update: Update, context: Context) -> None:
 @admin_only
 async def import_command(update: Update, context: Context) -> None:
     """Add the feeds of an OPML file sent with /import as its caption (or replied to)."""
-    language, message = user_language(update), update.effective_message
+    language, message = await chat_language(update, context), update.effective_message
     if message is None:
         return
     replied = message.reply_to_message
@@ -200,7 +202,7 @@ async def import_command(update: Update, context: Context) -> None:
 @admin_only
 async def export_command(update: Update, context: Context) -> None:
     """Send every feed as an OPML file."""
-    message, language = update.effective_message, user_language(update)
+    message, language = update.effective_message, await chat_language(update, context)
     if message is None:
         return
     feeds = await context.marsad.store.list_feeds()

@@ -11,8 +11,8 @@ from telegram import Update
 from bot.services.admins import AdminChange, add_admin, remove_admin
 from handlers.admin_common import actor, admin_only, arguments, esc, reply_blocks, shorten, when
 from handlers.context import Context
-from handlers.subscriptions import reply
-from handlers.texts import say, user_language
+from handlers.subscriptions import chat_language, reply
+from handlers.texts import say
 
 DEFAULT_AUDIT_ENTRIES = 10
 MAX_AUDIT_ENTRIES = 50
@@ -26,7 +26,7 @@ def _midnight(now: datetime) -> datetime:
 @admin_only
 async def stats(update: Update, context: Context) -> None:
     """Feeds, today's articles and alerts, the queue and the last cycle."""
-    marsad, language = context.marsad, user_language(update)
+    marsad, language = context.marsad, await chat_language(update, context)
     counts = await marsad.store.stats(since=_midnight(marsad.clock()))
     last = marsad.poller.last_report
     cycle = say(language, "stats_no_cycle")
@@ -73,7 +73,7 @@ def _entry(entry: dict[str, Any], language: str) -> str:
 @admin_only
 async def audit(update: Update, context: Context) -> None:
     """The last n changes, newest first, with who made them."""
-    language, args = user_language(update), arguments(update)
+    language, args = await chat_language(update, context), arguments(update)
     count = DEFAULT_AUDIT_ENTRIES
     if args:
         if not args[0].isdigit():
@@ -88,7 +88,7 @@ async def audit(update: Update, context: Context) -> None:
     await reply_blocks(update, [header, *(_entry(e, language) for e in entries)])
 
 
-async def _user_id(update: Update, usage: str) -> int | None:
+async def _user_id(update: Update, context: Context, usage: str) -> int | None:
     """The user id a command names (or the author of the replied message), or None."""
     args, message = arguments(update), update.effective_message
     if args and args[0].lstrip("-").isdigit():
@@ -96,14 +96,14 @@ async def _user_id(update: Update, usage: str) -> int | None:
     replied = message.reply_to_message if message else None
     if not args and replied is not None and replied.from_user is not None:
         return replied.from_user.id
-    await reply(update, say(user_language(update), usage))
+    await reply(update, say(await chat_language(update, context), usage))
     return None
 
 
 @admin_only
 async def addadmin(update: Update, context: Context) -> None:
     """Let another user run admins' commands."""
-    user_id = await _user_id(update, "addadmin_usage")
+    user_id = await _user_id(update, context, "addadmin_usage")
     if user_id is None:
         return
     marsad = context.marsad
@@ -111,13 +111,13 @@ async def addadmin(update: Update, context: Context) -> None:
         marsad.store, marsad.settings.admin_ids, user_id, actor=actor(update), now=marsad.clock()
     )
     key = "admin_added" if change is AdminChange.DONE else "admin_already"
-    await reply(update, say(user_language(update), key, id=str(user_id)))
+    await reply(update, say(await chat_language(update, context), key, id=str(user_id)))
 
 
 @admin_only
 async def removeadmin(update: Update, context: Context) -> None:
     """Take admins' commands away from a user added from chat."""
-    user_id = await _user_id(update, "removeadmin_usage")
+    user_id = await _user_id(update, context, "removeadmin_usage")
     if user_id is None:
         return
     marsad = context.marsad
@@ -129,10 +129,10 @@ async def removeadmin(update: Update, context: Context) -> None:
         AdminChange.CONFIGURED: "admin_configured",
         AdminChange.UNCHANGED: "admin_not_admin",
     }[change]
-    await reply(update, say(user_language(update), key, id=str(user_id)))
+    await reply(update, say(await chat_language(update, context), key, id=str(user_id)))
 
 
 @admin_only
 async def admin_help(update: Update, context: Context) -> None:
     """Admins' commands, one line per area."""
-    await reply(update, say(user_language(update), "admin_help"))
+    await reply(update, say(await chat_language(update, context), "admin_help"))

@@ -26,8 +26,8 @@ from handlers.admin_common import (
     shorten,
 )
 from handlers.context import Context
-from handlers.subscriptions import reply
-from handlers.texts import say, user_language
+from handlers.subscriptions import chat_language, reply
+from handlers.texts import say
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -46,7 +46,7 @@ async def _topic_named(
     update: Update, context: Context, usage: str, minimum: int
 ) -> StoredTopic | None:
     """The stored topic a command names first, or None after answering why not."""
-    language, args = user_language(update), arguments(update)
+    language, args = await chat_language(update, context), arguments(update)
     if len(args) < minimum:
         await reply(update, say(language, usage))
         return None
@@ -69,7 +69,7 @@ def _names(words: list[str]) -> dict[str, str]:
 @admin_only
 async def newtopic(update: Update, context: Context) -> None:
     """Create a topic: an id, then optional Arabic and English names (quoted if several words)."""
-    language, args = user_language(update), arguments(update)
+    language, args = await chat_language(update, context), arguments(update)
     if not args:
         await reply(update, say(language, "newtopic_usage"))
         return
@@ -94,7 +94,7 @@ async def deltopic(update: Update, context: Context) -> None:
     stored = await _topic_named(update, context, "deltopic_usage", 1)
     if stored is None:
         return
-    marsad, language = context.marsad, user_language(update)
+    marsad, language = context.marsad, await chat_language(update, context)
     changed = await service.delete_topic(
         marsad.store, marsad.topics, stored, actor=actor(update), now=marsad.clock()
     )
@@ -145,7 +145,7 @@ async def terms(update: Update, context: Context) -> None:
     """A topic's terms, weights, exclusions and groups."""
     stored = await _topic_named(update, context, "terms_usage", 1)
     if stored is not None:
-        await reply_blocks(update, terms_blocks(stored, user_language(update)))
+        await reply_blocks(update, terms_blocks(stored, await chat_language(update, context)))
 
 
 @admin_only
@@ -155,7 +155,7 @@ async def addterm(update: Update, context: Context) -> None:
     if stored is None:
         return
     words, weight = _weight(arguments(update)[1:], 1.0)
-    marsad, language = context.marsad, user_language(update)
+    marsad, language = context.marsad, await chat_language(update, context)
     try:
         saved = await service.add_terms(
             marsad.store,
@@ -190,7 +190,7 @@ async def removeterm(update: Update, context: Context) -> None:
     if stored is None:
         return
     term = " ".join(arguments(update)[1:])
-    marsad, language = context.marsad, user_language(update)
+    marsad, language = context.marsad, await chat_language(update, context)
     try:
         await service.remove_term(
             marsad.store, marsad.topics, stored, term, actor=actor(update), now=marsad.clock()
@@ -209,7 +209,7 @@ async def exclude(update: Update, context: Context) -> None:
         return
     words, penalty = _weight(arguments(update)[1:], 0.0)
     term = " ".join(words)
-    marsad, language = context.marsad, user_language(update)
+    marsad, language = context.marsad, await chat_language(update, context)
     try:
         await service.add_exclusion(
             marsad.store,
@@ -278,7 +278,7 @@ def verdict_blocks(result: Classification, language: str) -> list[str]:
 @admin_only
 async def testfilter(update: Update, context: Context) -> None:
     """Run the live rules on a pasted text or an article URL; show every topic's verdict."""
-    language, text = user_language(update), rest_of_message(update)
+    language, text = await chat_language(update, context), rest_of_message(update)
     if not text:
         await reply(update, say(language, "testfilter_usage"))
         return
@@ -297,7 +297,7 @@ async def testfilter(update: Update, context: Context) -> None:
 @admin_only
 async def reclassify(update: Update, context: Context) -> None:
     """Re-run the rules over recent articles; re-alert only with the word "alert"."""
-    language, args = user_language(update), arguments(update)
+    language, args = await chat_language(update, context), arguments(update)
     hours = DEFAULT_RECLASSIFY_HOURS
     alert = False
     for arg in args:

@@ -147,3 +147,11 @@ async def test_every_admin_command_answers_in_arabic_with_valid_html(
         if e["action"] == "topic.create"
     ]
     assert '"ar": "الطاقة النووية", "en": "Nuclear energy"' in created[0]["after"]
+
+
+async def test_admin_replies_follow_the_language_set_with_lang(admin_newsroom: Newsroom) -> None:
+    await admin_newsroom.command("/lang en", ADMIN, language_code="ar")
+
+    reply = await admin_newsroom.command("/stats", ADMIN, language_code="ar")
+
+    assert reply.plain_text.startswith("Stats")
