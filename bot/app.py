@@ -35,6 +35,7 @@ from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
 from handlers.admin_feeds import report_failing_feeds
+from handlers.admin_menu import set_admin_menus
 from handlers.context import MARSAD_KEY
 
 log = logging.getLogger(__name__)
@@ -223,6 +224,7 @@ class Marsad:
         assert self.telegram is not None and self.telegram.updater is not None
         await self._connect_telegram()
         await handlers.set_commands(self.telegram.bot)
+        await set_admin_menus(self)
         await self.telegram.start()
         await self.telegram.updater.start_polling(allowed_updates=Update.ALL_TYPES)
 

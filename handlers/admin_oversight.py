@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.services.admins import AdminChange, add_admin, remove_admin
 from handlers.admin_common import actor, admin_only, arguments, esc, reply_blocks, shorten, when
+from handlers.admin_menu import clear_admin_menu, set_admin_menu
 from handlers.context import Context
 from handlers.subscriptions import chat_language, reply
 from handlers.texts import say
@@ -110,6 +111,8 @@ async def addadmin(update: Update, context: Context) -> None:
     change = await add_admin(
         marsad.store, marsad.settings.admin_ids, user_id, actor=actor(update), now=marsad.clock()
     )
+    if change is AdminChange.DONE:
+        await set_admin_menu(context.bot, user_id)
     key = "admin_added" if change is AdminChange.DONE else "admin_already"
     await reply(update, say(await chat_language(update, context), key, id=str(user_id)))
 
@@ -124,6 +127,8 @@ async def removeadmin(update: Update, context: Context) -> None:
     change = await remove_admin(
         marsad.store, marsad.settings.admin_ids, user_id, actor=actor(update), now=marsad.clock()
     )
+    if change is AdminChange.DONE:
+        await clear_admin_menu(context.bot, user_id)
     key = {
         AdminChange.DONE: "admin_removed",
         AdminChange.CONFIGURED: "admin_configured",

@@ -155,3 +155,21 @@ async def test_admin_replies_follow_the_language_set_with_lang(admin_newsroom: N
     reply = await admin_newsroom.command("/stats", ADMIN, language_code="ar")
 
     assert reply.plain_text.startswith("Stats")
+
+
+async def test_admins_see_the_admin_commands_in_their_private_menu(
+    admin_newsroom: Newsroom,
+) -> None:
+    api = admin_newsroom.api
+    scope = '{"chat_id": %d, "type": "chat"}'
+    menu = api.commands[(scope % ADMIN, "ar")]
+    names = [c["command"] for c in menu]
+    assert {"search", "addfeed", "testfilter", "audit"} <= set(names)
+    assert len(names) == len(set(names)) <= 100
+    assert (scope % EDITOR, "en") not in api.commands
+
+    await admin_newsroom.command(f"/addadmin {EDITOR}", ADMIN, language_code="en")
+    assert "removeadmin" in [c["command"] for c in api.commands[(scope % EDITOR, "en")]]
+    await admin_newsroom.command(f"/removeadmin {EDITOR}", ADMIN, language_code="en")
+    assert (scope % EDITOR, "en") not in api.commands
+    assert (scope % EDITOR, "") not in api.commands
