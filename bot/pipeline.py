@@ -22,6 +22,7 @@ from bot.feeds.hints import next_interval
 from bot.feeds.parse import ParserPool
 from bot.models import Entry, Feed, FetchResult, FetchStatus, NewArticle
 from bot.storage import Store
+from bot.storage.store import PollSuccess
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ class Poller:
             return
         if result.status is FetchStatus.NOT_MODIFIED:
             report.not_modified += 1
-            await self._succeed(feed, result, not_modified=True)
+            await self.store.record_poll(feed, self._success(feed, result, not_modified=True))
             return
         parsed = await self.parsers.parse(result.body, result.headers, result.url, now=self.clock())
         if parsed.error:
@@ -141,13 +142,13 @@ class Poller:
         if parsed.warning:
             log.warning("feed %d (%s) is malformed but kept: %s", feed.id, feed.url, parsed.warning)
         report.fetched += 1
-        await self._store(feed, parsed.entries, report)
-        await self._succeed(
-            feed, result, not_modified=False, title=parsed.title, ttl=parsed.ttl_seconds
-        )
+        success = self._success(feed, result, title=parsed.title, ttl=parsed.ttl_seconds)
+        await self._store(feed, [_with_link_key(feed, e) for e in parsed.entries], report, success)
 
-    async def _store(self, feed: Feed, entries: Sequence[Entry], report: CycleReport) -> None:
-        """Classify what the database has not seen and store it with its alerts."""
+    async def _store(
+        self, feed: Feed, entries: Sequence[Entry], report: CycleReport, success: PollSuccess
+    ) -> None:
+        """Classify what the database has not seen; store it, its alerts and the fetch."""
         fresh = await self.store.filter_new(feed, entries)
         report.duplicates += len(entries) - len(fresh)
         if feed.full_text:
@@ -155,7 +156,9 @@ class Poller:
         items = await self.prepare(fresh)
         # A new feed's first poll catches up quietly, but for its newest few if configured.
         alert: bool | int = True if feed.polled_once else feed.first_poll_alerts
-        batch = await self.store.add_articles(feed, items, now=self.clock(), alert=alert)
+        batch = await self.store.add_articles(
+            feed, items, now=self.clock(), alert=alert, success=success
+        )
         report.new_articles += len(batch.article_ids)
         report.duplicates += batch.duplicates
         report.deliveries += batch.deliveries
@@ -174,16 +177,16 @@ class Poller:
         text = await self.parsers.run(extract_main_text, page.body)
         return replace(entry, text=better_text(entry.text, text))
 
-    async def _succeed(
+    def _success(
         self,
         feed: Feed,
         result: FetchResult,
         *,
-        not_modified: bool,
+        not_modified: bool = False,
         title: str | None = None,
         ttl: float | None = None,
-    ) -> None:
-        """Record a good fetch and schedule the next one from the server's hints."""
+    ) -> PollSuccess:
+        """A good fetch, with the next check scheduled from the server's hints."""
         now = self.clock()
         interval = next_interval(
             base=self._base(feed),
@@ -194,8 +197,7 @@ class Poller:
             error_streak=0,
             jitter=self.rng.random(),
         )
-        await self.store.record_success(
-            feed,
+        return PollSuccess(
             now=now,
             next_check_at=now + timedelta(seconds=interval),
             not_modified=not_modified,
@@ -233,3 +235,13 @@ class Poller:
     def _base(self, feed: Feed) -> float:
         """The feed's own interval, else the configured one."""
         return float(feed.poll_interval or self.policy.interval)
+
+
+def _with_link_key(feed: Feed, entry: Entry) -> Entry:
+    """An entry without an http(s) link gets a unique stand-in, so it cannot collide.
+
+    Articles are unique by URL; a stand-in that is not http(s) is never shown as a link.
+    """
+    if entry.url:
+        return entry
+    return replace(entry, url=f"urn:marsad:{feed.id}:{entry.key}")

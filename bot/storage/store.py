@@ -7,15 +7,17 @@ together (an article, its topics and its deliveries) share one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, delete, event, func, literal, or_, select, update
+from sqlalchemy import Row, delete, event, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -118,6 +120,19 @@ def _stored_article(row: Row[Any], topics: tuple[TopicMatch, ...]) -> Article:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PollSuccess:
+    """What a fetch that worked tells the store about its feed."""
+
+    now: datetime
+    next_check_at: datetime
+    not_modified: bool
+    etag: str | None
+    last_modified: str | None
+    title: str | None = None
+    new_url: str | None = None  # where a permanent redirect moved the feed
+
+
 class Store:
     """Marsad's persistence, over one SQLAlchemy async engine."""
 
@@ -125,6 +140,19 @@ class Store:
         """Wrap an engine; call `migrate()` before first use on a new database."""
         self.engine = engine
         self._insert = sqlite.insert if engine.dialect.name == "sqlite" else postgresql.insert
+        # SQLite has one writer at a time: writers queue here in order instead of colliding
+        # on pooled connections, sleeping in SQLite's busy handler or failing to upgrade.
+        self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction that commits on success (writers queue on SQLite)."""
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self.engine.begin() as conn:
+            yield conn
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -150,7 +178,7 @@ class Store:
         self, url: str, *, title: str | None = None, now: datetime, full_text: bool = False
     ) -> Feed:
         """Add a feed, or return the existing one with that URL; it is due at once."""
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             await conn.execute(
                 self._insert(t.feeds)
                 .values(url=url, title=title, created_at=now, next_check_at=now,
@@ -198,29 +226,42 @@ class Store:
         new_url: str | None = None,
     ) -> None:
         """Record a fetch that worked: validators, health counters, the next check."""
+        success = PollSuccess(now, next_check_at, not_modified, etag, last_modified, title, new_url)
+        await self.record_poll(feed, success)
+
+    async def record_poll(self, feed: Feed, success: PollSuccess) -> None:
+        """Record a good fetch that stored nothing (unchanged, or no new entries)."""
+        async with self.transaction() as conn:
+            await self._apply_success(conn, feed, success)
+        await self._follow_redirect(feed, success)
+
+    async def _apply_success(self, conn: AsyncConnection, feed: Feed, ok: PollSuccess) -> None:
+        """Update a feed's row after a good fetch."""
         values: dict[str, Any] = {
             "error_streak": 0,
             "last_error": None,
             "failing_since": None,
             "flagged_at": None,
-            "last_success_at": now,
-            "next_check_at": next_check_at,
+            "last_success_at": ok.now,
+            "next_check_at": ok.next_check_at,
             "fetch_count": t.feeds.c.fetch_count + 1,
-            "not_modified_count": t.feeds.c.not_modified_count + int(not_modified),
+            "not_modified_count": t.feeds.c.not_modified_count + int(ok.not_modified),
         }
-        if not not_modified:
-            values.update(etag=etag, last_modified=last_modified, polled_once=True)
-            if title and not feed.title:
-                values["title"] = title
-        async with self.engine.begin() as conn:
-            await conn.execute(update(t.feeds).where(t.feeds.c.id == feed.id).values(**values))
-        if new_url and new_url != feed.url:
-            await self._move_feed(feed, new_url)
+        if not ok.not_modified:
+            values.update(etag=ok.etag, last_modified=ok.last_modified, polled_once=True)
+            if ok.title and not feed.title:
+                values["title"] = ok.title
+        await conn.execute(update(t.feeds).where(t.feeds.c.id == feed.id).values(**values))
+
+    async def _follow_redirect(self, feed: Feed, ok: PollSuccess) -> None:
+        """Move a feed whose URL redirected permanently."""
+        if ok.new_url and ok.new_url != feed.url:
+            await self._move_feed(feed, ok.new_url)
 
     async def _move_feed(self, feed: Feed, new_url: str) -> None:
         """Follow a permanent redirect, unless another feed already has that URL."""
         try:
-            async with self.engine.begin() as conn:
+            async with self.transaction() as conn:
                 query = update(t.feeds).where(t.feeds.c.id == feed.id).values(url=new_url)
                 await conn.execute(query)
             log.info("feed %d moved permanently: %s -> %s", feed.id, feed.url, new_url)
@@ -237,7 +278,7 @@ class Store:
         pause_after: timedelta,
     ) -> Feed:
         """Record a failed fetch; pause a feed that has failed for longer than pause_after."""
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             await conn.execute(
                 update(t.feeds)
                 .where(t.feeds.c.id == feed.id)
@@ -263,7 +304,7 @@ class Store:
 
     async def set_feed_full_text(self, feed_id: int, full_text: bool) -> bool:
         """Turn article-page text on or off for a feed. False if there is no such feed."""
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             query = update(t.feeds).where(t.feeds.c.id == feed_id).values(full_text=full_text)
             result = await conn.execute(query)
         return result.rowcount > 0
@@ -273,7 +314,7 @@ class Store:
         values: dict[str, Any] = {"active": active, "paused_reason": None if active else "paused"}
         if active:
             values.update(next_check_at=now, error_streak=0, failing_since=None)
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             result = await conn.execute(
                 update(t.feeds).where(t.feeds.c.id == feed_id).values(**values)
             )
@@ -281,7 +322,7 @@ class Store:
 
     async def remove_feed(self, feed_id: int) -> bool:
         """Delete a feed; its articles stay (their feed becomes NULL) so dedup still holds."""
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             result = await conn.execute(delete(t.feeds).where(t.feeds.c.id == feed_id))
         return result.rowcount > 0
 
@@ -302,14 +343,21 @@ class Store:
         hashes = [entry.title_hash for entry in entries]
         oldest = min(entry.published for entry in entries) - TITLE_DUPLICATE_WINDOW
         a = t.articles.c
-        async with self.engine.connect() as conn:
-            known = select(a.entry_key).where(a.feed_id == feed.id, a.entry_key.in_(keys))
-            seen_keys = set((await conn.execute(known)).scalars())
-            seen_urls = set((await conn.execute(select(a.url).where(a.url.in_(urls)))).scalars())
-            titles = select(a.title_hash, a.published).where(
+        # One round trip: the three kinds of key, told apart by a label column.
+        query = union_all(
+            select(literal("key").label("kind"), a.entry_key.label("value"), a.published).where(
+                a.feed_id == feed.id, a.entry_key.in_(keys)
+            ),
+            select(literal("url"), a.url, a.published).where(a.url.in_(urls)),
+            select(literal("title"), a.title_hash, a.published).where(
                 a.title_hash.in_(hashes), a.published >= oldest
-            )
-            recent_titles = (await conn.execute(titles)).all()
+            ),
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        seen_keys = {row.value for row in rows if row.kind == "key"}
+        seen_urls = {row.value for row in rows if row.kind == "url"}
+        recent_titles = [row for row in rows if row.kind == "title"]
         return [
             entry
             for entry in entries
@@ -319,23 +367,36 @@ class Store:
         ]
 
     async def add_articles(
-        self, feed: Feed, items: Sequence[NewArticle], *, now: datetime, alert: bool | int = True
+        self,
+        feed: Feed,
+        items: Sequence[NewArticle],
+        *,
+        now: datetime,
+        alert: bool | int = True,
+        success: PollSuccess | None = None,
     ) -> StoredBatch:
         """Store new articles with their topics and, when alerting, their deliveries.
 
         `alert` is True (every article alerts), False (none), or a number: only that many of
         the newest alert (a first poll's catch-up). The unique keys decide what is new, so a
-        racing process or a repeated call stores and alerts nothing twice.
+        racing process or a repeated call stores and alerts nothing twice. `success`, when
+        given, records the fetch in the same transaction (one write per polled feed).
         """
         if not items:
+            if success is not None:
+                await self.record_poll(feed, success)
             return StoredBatch((), 0, 0)
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
+            if success is not None:
+                await self._apply_success(conn, feed, success)
             inserted = await self._insert_articles(conn, feed, items, now)
             stored = [item for item in items if (item.entry.url, item.entry.key) in inserted]
             ids_by_url = {url: article_id for (url, _key), article_id in inserted.items()}
             await self._insert_topics(conn, stored, ids_by_url)
             alerting = _alerting(stored, alert)
             deliveries = await self._enqueue(conn, alerting, ids_by_url, now)
+        if success is not None:
+            await self._follow_redirect(feed, success)
         return StoredBatch(
             tuple(ids_by_url[item.entry.url] for item in stored),
             len(items) - len(stored),
@@ -505,7 +566,7 @@ class Store:
 
     async def _set_delivery(self, delivery_id: int, **values: Any) -> None:
         """Update one outbox row."""
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             query = update(t.deliveries).where(t.deliveries.c.id == delivery_id)
             await conn.execute(query.values(**values))
 
@@ -524,7 +585,7 @@ class Store:
         ]
         if not rows:
             return 0
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             query = self._insert(t.topics).on_conflict_do_nothing().returning(t.topics.c.id)
             added = [(await conn.execute(query, row)).first() for row in rows]
         return sum(1 for row in added if row is not None)
@@ -556,7 +617,7 @@ class Store:
             index_elements=[t.chats.c.id],
             set_={"kind": kind, "title": title, "active": True, "deactivated_reason": None},
         )
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             await conn.execute(query)
 
     async def deactivate_chat(self, chat_id: int, *, reason: str) -> int:
@@ -565,7 +626,7 @@ class Store:
         Its pending deliveries fail with the reason; return how many there were.
         """
         d = t.deliveries.c
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             await conn.execute(
                 update(t.chats)
                 .where(t.chats.c.id == chat_id)
@@ -581,7 +642,7 @@ class Store:
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: move its settings, subscriptions and pending alerts."""
         c, d, s = t.chats.c, t.deliveries.c, t.subscriptions.c
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             old = (await conn.execute(select(t.chats).where(c.id == old_id))).first()
             if old is None:
                 return
@@ -616,7 +677,7 @@ class Store:
             .on_conflict_do_nothing()
             .returning(t.subscriptions.c.topic)
         )
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             rows = [
                 (
                     await conn.execute(
@@ -637,7 +698,7 @@ class Store:
         self, chat_id: int, topic_ids: Iterable[str], *, thread_id: int = 0
     ) -> int:
         """Remove subscriptions; return how many there were."""
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             result = await conn.execute(
                 delete(t.subscriptions).where(
                     t.subscriptions.c.chat_id == chat_id,
@@ -669,12 +730,12 @@ class Store:
             .values(user_id=user_id, added_by=added_by, added_at=now)
             .on_conflict_do_nothing()
         )
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             return (await conn.execute(query)).rowcount > 0
 
     async def remove_admin(self, user_id: int) -> bool:
         """Remove an admin added from chat; False if there was none."""
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             result = await conn.execute(delete(t.admins).where(t.admins.c.user_id == user_id))
         return result.rowcount > 0
 
@@ -724,7 +785,7 @@ class Store:
         """Remember that admins were told these feeds keep failing."""
         ids = list(feed_ids)
         if ids:
-            async with self.engine.begin() as conn:
+            async with self.transaction() as conn:
                 query = update(t.feeds).where(t.feeds.c.id.in_(ids)).values(flagged_at=now)
                 await conn.execute(query)
 
@@ -783,7 +844,7 @@ class Store:
             for m in matches
         ]
         wanted = list(alert_topics)
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             await conn.execute(
                 delete(t.article_topics).where(t.article_topics.c.article_id == article_id)
             )
@@ -852,12 +913,12 @@ class Store:
                 set_={"definition": text, "enabled": enabled, "updated_at": now},
             )
         )
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             await conn.execute(query)
 
     async def delete_topic(self, topic_id: str) -> bool:
         """Delete an admin's topic and its subscriptions; built-ins are only disabled."""
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             result = await conn.execute(
                 delete(t.topics).where(t.topics.c.id == topic_id, t.topics.c.builtin.is_(False))
             )
@@ -886,7 +947,7 @@ class Store:
         unknown = set(values) - CHAT_SETTINGS
         if unknown:
             raise ValueError(f"not chat settings: {', '.join(sorted(unknown))}")
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             await conn.execute(update(t.chats).where(t.chats.c.id == chat_id).values(**values))
 
     async def held_chats(self) -> list[ChatSettings]:
@@ -967,7 +1028,7 @@ class Store:
         after: Any = None,
     ) -> None:
         """Append one change to the audit log."""
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             await conn.execute(
                 t.audit_log.insert().values(
                     at=now,
@@ -989,11 +1050,11 @@ class Store:
 
 def _same_title_seen(entry: Entry, recent: Sequence[Any]) -> bool:
     """Whether a long-enough title was stored within the duplicate window of this entry."""
-    if len(entry.title) < TITLE_DUPLICATE_MIN_CHARS:
+    if len(entry.title) < TITLE_DUPLICATE_MIN_CHARS or not entry.title_hash:
         return False
     published = entry.published
     return any(
-        row.title_hash == entry.title_hash
+        row.value == entry.title_hash
         and abs(row.published - published) <= TITLE_DUPLICATE_WINDOW
         for row in recent
     )
