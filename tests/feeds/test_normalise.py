@@ -87,5 +87,6 @@ def test_hostile_markup_takes_linear_time(hostile: str) -> None:
 
     start = time.perf_counter()
     html_to_text(hostile * 200_000)
-    # Quadratic scanning of 200,000 repetitions would take minutes; linear takes well under 1 s.
-    assert time.perf_counter() - start < 2.0
+    # Quadratic scanning of 200,000 repetitions takes many minutes (an earlier draft: 144 s
+    # for one of these); linear takes under a second. The bound only tells the two apart.
+    assert time.perf_counter() - start < 30.0
