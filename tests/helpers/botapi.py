@@ -773,7 +773,7 @@ class BotApiServer:
         self,
         method: str,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 20.0,  # noqa: ASYNC109
     ) -> list[Call]:
         """Wait until ``count`` calls of ``method`` were answered; returns them."""
 
@@ -788,7 +788,7 @@ class BotApiServer:
         count: int = 1,
         *,
         chat_id: int | str | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 20.0,  # noqa: ASYNC109
     ) -> list[SentMessage]:
         """Wait until ``count`` messages (to ``chat_id`` if given) were accepted."""
 
