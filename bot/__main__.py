@@ -18,6 +18,7 @@ from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, read_feed_list, to_opml
 from bot.logsafe import configure_logging
 from bot.storage import Store
+from bot.storage.store import FeedOptions
 from config.settings import Settings, describe_errors
 
 log = logging.getLogger("bot")
@@ -45,9 +46,31 @@ def build_parser() -> argparse.ArgumentParser:
     imp = feeds_sub.add_parser("import", help="add the feeds of an OPML or TOML file")
     imp.add_argument("file", type=Path)
     feeds_sub.add_parser("export", help="print every feed as OPML")
-    full = feeds_sub.add_parser("full-text", help="fetch article pages for a lede-only feed")
-    full.add_argument("feed_id", type=int)
-    full.add_argument("state", choices=["on", "off"])
+    options = feeds_sub.add_parser("set", help="change a feed's own polling options")
+    options.add_argument("feed_id", type=int)
+    options.add_argument(
+        "--interval",
+        type=int,
+        metavar="SECONDS",
+        help="seconds between polls instead of POLL_INTERVAL",
+    )
+    options.add_argument(
+        "--max-interval",
+        type=int,
+        metavar="SECONDS",
+        help="the most that server hints (ttl, max-age) may slow it to",
+    )
+    options.add_argument(
+        "--first-alerts",
+        type=int,
+        metavar="N",
+        help="how many of the newest items a first poll alerts on",
+    )
+    options.add_argument(
+        "--full-text",
+        choices=["on", "off"],
+        help="complete lede-only items from their article pages",
+    )
     return parser
 
 
@@ -119,15 +142,8 @@ async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     store = await with_store(settings)
     try:
-        if args.feeds_command == "full-text":
-            found = await store.set_feed_full_text(args.feed_id, args.state == "on")
-            print(
-                f"feed {args.feed_id}: full text {args.state}"
-                if found
-                else f"error: there is no feed {args.feed_id}",
-                file=sys.stdout if found else sys.stderr,
-            )
-            return 0 if found else 1
+        if args.feeds_command == "set":
+            return await set_feed_options(store, args)
         feeds = await store.list_feeds()
     finally:
         await store.close()
@@ -137,8 +153,28 @@ async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
     for feed in feeds:
         state = "active" if feed.active else "paused"
         state += " full-text" if feed.full_text else ""
+        state += f" every {feed.poll_interval}s" if feed.poll_interval else ""
         error = f"  errors: {feed.error_streak} ({feed.last_error})" if feed.error_streak else ""
-        print(f"{feed.id:5}  {state:16}  {feed.url}  {feed.title or ''}{error}")
+        print(f"{feed.id:5}  {state:26}  {feed.url}  {feed.title or ''}{error}")
+    return 0
+
+
+async def set_feed_options(store: Store, args: argparse.Namespace) -> int:
+    """Apply `feeds set` to one feed."""
+    for name in ("interval", "max_interval"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            print(f"error: --{name.replace('_', '-')} must be at least 1 second", file=sys.stderr)
+            return EXIT_USAGE
+    options = FeedOptions(
+        poll_interval=args.interval,
+        max_interval=args.max_interval,
+        first_poll_alerts=args.first_alerts,
+        full_text=None if args.full_text is None else args.full_text == "on",
+    )
+    if not await store.set_feed_options(args.feed_id, options):
+        print(f"error: there is no feed {args.feed_id}", file=sys.stderr)
+        return 1
+    print(f"feed {args.feed_id} updated")
     return 0
 
 

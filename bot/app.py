@@ -31,6 +31,7 @@ from bot.feeds.fetch import FetchLimits, make_session
 from bot.feeds.parse import ParserPool
 from bot.pipeline import CycleReport, Poller, PollPolicy
 from bot.storage import Store
+from bot.storage.store import FeedOptions
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
@@ -154,9 +155,13 @@ class Marsad:
                     "feed %r from %s skipped: only http(s) URLs are fetched", spec.url, source
                 )
             elif spec.url not in skip:
-                await self.store.add_feed(
-                    spec.url, title=spec.title, now=self.clock(), full_text=spec.full_text
+                feed = await self.store.add_feed(spec.url, title=spec.title, now=self.clock())
+                options = FeedOptions(
+                    poll_interval=spec.interval,
+                    first_poll_alerts=spec.first_alerts or None,
+                    full_text=spec.full_text or None,
                 )
+                await self.store.set_feed_options(feed.id, options)
                 skip.add(spec.url)
                 added += 1
         if added:

@@ -21,6 +21,8 @@ class FeedSpec:
     url: str
     title: str | None = None
     full_text: bool = False  # complete lede-only items from their article pages
+    interval: int | None = None  # seconds between polls instead of POLL_INTERVAL
+    first_alerts: int = 0  # how many of the newest items the first poll alerts on
 
 
 def is_http_url(url: str) -> bool:
@@ -48,7 +50,8 @@ def parse_opml(data: bytes) -> list[FeedSpec]:
 
 
 def parse_toml(text: str) -> list[FeedSpec]:
-    """The feeds of a Marsad TOML list: [[feed]] tables with url, optional name, full_text."""
+    """The feeds of a Marsad TOML list: [[feed]] tables with url and optional name,
+    full_text, interval (seconds) and first_alerts."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -61,8 +64,20 @@ def parse_toml(text: str) -> list[FeedSpec]:
         full_text = table.get("full_text", False)
         if not isinstance(full_text, bool):
             raise FeedListError(f"feed number {number}: full_text must be true or false")
-        specs.append(FeedSpec(url.strip(), table.get("name"), full_text))
+        interval = _whole(table, "interval", number, low=1)
+        first_alerts = _whole(table, "first_alerts", number, low=0) or 0
+        specs.append(FeedSpec(url.strip(), table.get("name"), full_text, interval, first_alerts))
     return specs
+
+
+def _whole(table: dict[str, object], key: str, number: int, *, low: int) -> int | None:
+    """An optional whole number of a [[feed]] table, at least low."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise FeedListError(f"feed number {number}: {key} must be a whole number >= {low}")
+    return value
 
 
 def read_feed_list(path: Path) -> list[FeedSpec]:

@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -121,6 +121,16 @@ def _stored_article(row: Row[Any], topics: tuple[TopicMatch, ...]) -> Article:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedOptions:
+    """A feed's own polling options; None means "leave as it is"."""
+
+    poll_interval: int | None = None  # seconds between polls instead of POLL_INTERVAL
+    max_interval: int | None = None  # the most that server hints may slow the feed to
+    first_poll_alerts: int | None = None  # newest items a first poll alerts on
+    full_text: bool | None = None  # complete lede-only items from their pages
+
+
+@dataclass(frozen=True, slots=True)
 class PollSuccess:
     """What a fetch that worked tells the store about its feed."""
 
@@ -174,15 +184,12 @@ class Store:
 
     # Feeds
 
-    async def add_feed(
-        self, url: str, *, title: str | None = None, now: datetime, full_text: bool = False
-    ) -> Feed:
+    async def add_feed(self, url: str, *, title: str | None = None, now: datetime) -> Feed:
         """Add a feed, or return the existing one with that URL; it is due at once."""
         async with self.transaction() as conn:
             await conn.execute(
                 self._insert(t.feeds)
-                .values(url=url, title=title, created_at=now, next_check_at=now,
-                        full_text=full_text)
+                .values(url=url, title=title, created_at=now, next_check_at=now)
                 .on_conflict_do_nothing()
             )
             row = (await conn.execute(select(t.feeds).where(t.feeds.c.url == url))).one()
@@ -302,10 +309,13 @@ class Store:
                 return replace(_feed(row), active=False)
         return _feed(row)
 
-    async def set_feed_full_text(self, feed_id: int, full_text: bool) -> bool:
-        """Turn article-page text on or off for a feed. False if there is no such feed."""
+    async def set_feed_options(self, feed_id: int, options: FeedOptions) -> bool:
+        """Change a feed's polling options (None leaves one as it is). False if no such feed."""
+        values = {k: v for k, v in asdict(options).items() if v is not None}
+        if not values:
+            return await self.get_feed(feed_id) is not None
         async with self.transaction() as conn:
-            query = update(t.feeds).where(t.feeds.c.id == feed_id).values(full_text=full_text)
+            query = update(t.feeds).where(t.feeds.c.id == feed_id).values(**values)
             result = await conn.execute(query)
         return result.rowcount > 0
 

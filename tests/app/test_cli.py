@@ -129,13 +129,33 @@ async def test_broken_feed_list_is_a_clear_error(tmp_path: Path) -> None:
     assert err.startswith("error: not a readable OPML file")
 
 
-async def test_full_text_is_switched_per_feed(tmp_path: Path) -> None:
-    feeds = feeds_toml(tmp_path, "https://news.example/rss")
+async def test_feed_options_are_set_per_feed(tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(
+        '[[feed]]\nurl = "https://news.example/rss"\ninterval = 900\n'
+        '[[feed]]\nurl = "https://other.example/rss"\n',
+        encoding="utf-8",
+    )
     code, _, err = await run_bot(tmp_path, "feeds", "import", str(feeds))
     assert code == 0, err
-    code, out, _ = await run_bot(tmp_path, "feeds", "full-text", "1", "on")
-    assert (code, out.strip()) == (0, "feed 1: full text on")
+    code, out, _ = await run_bot(
+        tmp_path,
+        "feeds",
+        "set",
+        "2",
+        "--full-text",
+        "on",
+        "--interval",
+        "120",
+        "--first-alerts",
+        "3",
+    )
+    assert (code, out.strip()) == (0, "feed 2 updated")
     _, out, _ = await run_bot(tmp_path, "feeds", "list")
-    assert "full-text" in out
-    code, _, err = await run_bot(tmp_path, "feeds", "full-text", "99", "on")
+    first, second = out.splitlines()
+    assert "every 900s" in first and "full-text" not in first
+    assert "full-text every 120s" in second
+    code, _, err = await run_bot(tmp_path, "feeds", "set", "99", "--full-text", "on")
     assert code == 1 and "there is no feed 99" in err
+    code, _, err = await run_bot(tmp_path, "feeds", "set", "1", "--interval", "0")
+    assert code == 2 and "--interval must be at least 1" in err

@@ -157,15 +157,18 @@ async def test_failing_feed_does_not_stop_the_others(tmp_path: Path, server: Fee
 async def test_items_without_links_do_not_collide(tmp_path: Path, server: FeedServer) -> None:
     body = (
         '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>'
-        "<item><guid isPermaLink=\"false\">a</guid><title>خبر أول بلا رابط عن المعرض</title>"
+        '<item><guid isPermaLink="false">a</guid><title>خبر أول بلا رابط عن المعرض</title>'
         "<description>نص.</description></item>"
-        "<item><guid isPermaLink=\"false\">b</guid><title>خبر ثان بلا رابط عن الدوري</title>"
+        '<item><guid isPermaLink="false">b</guid><title>خبر ثان بلا رابط عن الدوري</title>'
         "<description>نص.</description></item></channel></rss>"
     ).encode()
     server.static("/nolinks.xml", body)
-    marsad = Marsad(settings_for(tmp_path, server.url("/nolinks.xml")),
-                    options=RunOptions(console="jsonl", parser_workers=1, limits=LIMITS),
-                    clock=Clock(), stream=io.StringIO())
+    marsad = Marsad(
+        settings_for(tmp_path, server.url("/nolinks.xml")),
+        options=RunOptions(console="jsonl", parser_workers=1, limits=LIMITS),
+        clock=Clock(),
+        stream=io.StringIO(),
+    )
     try:
         await marsad.start()
         report = await marsad.cycle()

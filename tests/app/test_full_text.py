@@ -12,6 +12,7 @@ from bot.app import Marsad, RunOptions
 from bot.feeds.article import better_text, extract_main_text
 from bot.feeds.fetch import FetchLimits
 from bot.storage import schema
+from bot.storage.store import FeedOptions
 from config.settings import Settings
 from tests.helpers.feedserver import FeedServer
 from tests.helpers.rss import Item, rss
@@ -77,7 +78,7 @@ async def test_lede_only_items_are_completed_from_their_pages(tmp_path: Path) ->
             assert "ملابسات الحادث" in text and len(text) > 500
             assert server.hits["/news/1"] == 1
             # A feed without the option never fetches pages.
-            await marsad.store.set_feed_full_text(1, False)
+            await marsad.store.set_feed_options(1, FeedOptions(full_text=False))
             server.static(
                 "/full.xml",
                 rss(
