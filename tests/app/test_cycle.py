@@ -175,3 +175,82 @@ async def test_items_without_links_do_not_collide(tmp_path: Path, server: FeedSe
         assert (report.new_articles, report.duplicates) == (2, 0)
     finally:
         await marsad.close()
+
+
+async def test_jobs_never_overlap_and_never_skip_silently(tmp_path: Path) -> None:
+    marsad = Marsad(
+        settings_for(tmp_path, "http://127.0.0.1:9/feed.xml"),
+        options=RunOptions(console="jsonl", parser_workers=1),
+        stream=io.StringIO(),
+    )
+    try:
+        scheduler = marsad._schedule()
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+        assert {"poll", "deliver"} <= set(jobs)
+        for job in jobs.values():
+            assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, None)
+        assert jobs["poll"].next_run_time is not None  # the first cycle runs at start
+        assert jobs["poll"].trigger.interval.total_seconds() == 30  # POLL_INTERVAL 60, tick 30
+    finally:
+        await marsad.close()
+
+
+async def test_a_cycle_of_hostile_feeds_still_processes_the_good_ones(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    server.static("/good.xml", rss([TERROR, NEUTRAL]))
+    server.static("/broken.xml", b"<rss><channel><item><title>unclosed")
+    server.static(
+        "/entities.xml",
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]>'
+        b"<rss><channel><title>&a;</title></channel></rss>",
+    )
+    server.static(
+        "/html.xml", b"<html><body>Checking your browser</body></html>", content_type="text/html"
+    )
+    server.static("/empty.xml", b"")
+    server.static("/binary.xml", bytes(range(256)) * 64, content_type="application/octet-stream")
+    server.static("/gone.xml", b"", status=404)
+    server.static("/busy.xml", b"", status=429, headers={"Retry-After": "7200"})
+    server.endless("/endless.xml")
+    server.gzip_bomb("/bomb.xml")
+    server.slow("/slow.xml", delay=120.0)
+    server.redirect("/loop-a.xml", "/loop-b.xml")
+    server.redirect("/loop-b.xml", "/loop-a.xml")
+    clock = Clock()
+    marsad = Marsad(
+        settings_for(tmp_path, server.url("/good.xml")),
+        options=RunOptions(
+            console="jsonl",
+            parser_workers=1,
+            limits=FetchLimits(connect_timeout=2.0, total_timeout=3.0),
+        ),
+        clock=clock,
+        stream=io.StringIO(),
+    )
+    hostile = [
+        "/broken.xml",
+        "/entities.xml",
+        "/html.xml",
+        "/empty.xml",
+        "/binary.xml",
+        "/gone.xml",
+        "/busy.xml",
+        "/endless.xml",
+        "/bomb.xml",
+        "/slow.xml",
+        "/loop-a.xml",
+    ]
+    try:
+        await marsad.start()
+        for path in hostile:
+            await marsad.store.add_feed(server.url(path), now=clock.now)
+        report = await marsad.cycle()
+        assert report.feeds == 1 + len(hostile)
+        assert report.new_articles >= 2  # the good feed, and the broken one if it kept items
+        assert set(report.errors) >= {server.url(p) for p in hostile if p != "/broken.xml"}
+        [busy] = [f for f in await marsad.store.list_feeds() if f.url.endswith("/busy.xml")]
+        assert busy.next_check_at is not None
+        assert busy.next_check_at >= clock.now + timedelta(hours=2)  # Retry-After honoured
+    finally:
+        await marsad.close()
