@@ -17,7 +17,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, delete, event, func, literal, or_, select, union_all, update
+from sqlalchemy import (
+    Row,
+    bindparam,
+    delete,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -44,6 +55,8 @@ log = logging.getLogger(__name__)
 # republished items, the same wire story in two feeds). Short titles are too generic.
 TITLE_DUPLICATE_WINDOW = timedelta(hours=48)
 TITLE_DUPLICATE_MIN_CHARS = 20
+# The most add_articles calls one group commit writes; it bounds the transaction's size.
+MAX_BATCH = 64
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -120,6 +133,23 @@ def _stored_article(row: Row[Any], topics: tuple[TopicMatch, ...]) -> Article:
     )
 
 
+@dataclass(slots=True)
+class _Write:
+    """One add_articles call waiting to be written with others."""
+
+    feed: Feed
+    items: Sequence[NewArticle]
+    now: datetime
+    alert: bool | int
+    success: PollSuccess | None
+    result: asyncio.Future[StoredBatch]
+
+
+def _key(feed: Feed, item: NewArticle) -> tuple[int, str, str]:
+    """How a stored article is found among the inserted rows."""
+    return (feed.id, item.entry.url, item.entry.key)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedOptions:
     """A feed's own polling options; None means "leave as it is"."""
@@ -153,6 +183,8 @@ class Store:
         # SQLite has one writer at a time: writers queue here in order instead of colliding
         # on pooled connections, sleeping in SQLite's busy handler or failing to upgrade.
         self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._batch_lock = asyncio.Lock()  # one group commit of add_articles at a time
+        self._writes: list[_Write] = []
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -390,36 +422,101 @@ class Store:
         `alert` is True (every article alerts), False (none), or a number: only that many of
         the newest alert (a first poll's catch-up). The unique keys decide what is new, so a
         racing process or a repeated call stores and alerts nothing twice. `success`, when
-        given, records the fetch in the same transaction (one write per polled feed).
+        given, records the fetch in the same transaction.
+
+        Calls made while another is writing are written together, in one transaction with a
+        few statements (group commit): per-feed transactions made the store the bottleneck
+        of a big poll cycle.
         """
         if not items:
             if success is not None:
                 await self.record_poll(feed, success)
             return StoredBatch((), 0, 0)
-        async with self.transaction() as conn:
-            if success is not None:
-                await self._apply_success(conn, feed, success)
-            inserted = await self._insert_articles(conn, feed, items, now)
-            stored = [item for item in items if (item.entry.url, item.entry.key) in inserted]
-            ids_by_url = {url: article_id for (url, _key), article_id in inserted.items()}
-            await self._insert_topics(conn, stored, ids_by_url)
-            alerting = _alerting(stored, alert)
-            deliveries = await self._enqueue(conn, alerting, ids_by_url, now)
+        write = _Write(feed, items, now, alert, success, asyncio.get_running_loop().create_future())
+        self._writes.append(write)
+        async with self._batch_lock:
+            while not write.result.done():  # an earlier writer may have taken it along
+                batch, self._writes = self._writes[:MAX_BATCH], self._writes[MAX_BATCH:]
+                await self._write_batch(batch)
+        stored = write.result.result()
         if success is not None:
             await self._follow_redirect(feed, success)
-        return StoredBatch(
-            tuple(ids_by_url[item.entry.url] for item in stored),
-            len(items) - len(stored),
-            deliveries,
-        )
+        return stored
 
-    async def _insert_articles(
-        self, conn: AsyncConnection, feed: Feed, items: Sequence[NewArticle], now: datetime
-    ) -> dict[tuple[str, str], int]:
-        """Insert what is new under every unique key; return new ids by (URL, entry key)."""
+    async def _write_batch(self, batch: list[_Write]) -> None:
+        """Write every queued call in one transaction and settle each call's result."""
+        try:
+            async with self.transaction() as conn:
+                await self._apply_successes(conn, batch)
+                inserted = await self._insert_articles(conn, batch)
+                stored = [
+                    [
+                        (inserted[_key(w.feed, item)], item)
+                        for item in w.items
+                        if _key(w.feed, item) in inserted
+                    ]
+                    for w in batch
+                ]
+                await self._insert_topics(conn, [pair for pairs in stored for pair in pairs])
+                alerting = [
+                    _alerting(pairs, w.alert) for w, pairs in zip(batch, stored, strict=True)
+                ]
+                counts = await self._enqueue(conn, alerting, batch[0].now)
+        except Exception as exc:  # every caller of the batch learns of it
+            for w in batch:
+                w.result.set_exception(exc)
+            return
+        for w, pairs, count in zip(batch, stored, counts, strict=True):
+            ids = tuple(article_id for article_id, _ in pairs)
+            w.result.set_result(StoredBatch(ids, len(w.items) - len(ids), count))
+
+    async def _apply_successes(self, conn: AsyncConnection, batch: list[_Write]) -> None:
+        """Record the batch's good fetches: one statement for all of them."""
+        changed = [w for w in batch if w.success is not None and not w.success.not_modified]
+        for w in batch:
+            if w.success is not None and w.success.not_modified:
+                await self._apply_success(conn, w.feed, w.success)
+        if not changed:
+            return
+        f = t.feeds.c
+        query = (
+            update(t.feeds)
+            .where(f.id == bindparam("b_id"))
+            .values(
+                error_streak=0,
+                last_error=None,
+                failing_since=None,
+                flagged_at=None,
+                last_success_at=bindparam("b_now", type_=t.UTCDateTime()),
+                next_check_at=bindparam("b_next", type_=t.UTCDateTime()),
+                fetch_count=f.fetch_count + 1,
+                etag=bindparam("b_etag"),
+                last_modified=bindparam("b_last_modified"),
+                polled_once=True,
+                title=func.coalesce(f.title, bindparam("b_title")),  # a feed's own name stays
+            )
+        )
         rows = [
             {
-                "feed_id": feed.id,
+                "b_id": w.feed.id,
+                "b_now": w.success.now,
+                "b_next": w.success.next_check_at,
+                "b_etag": w.success.etag,
+                "b_last_modified": w.success.last_modified,
+                "b_title": w.success.title,
+            }
+            for w in changed
+            if w.success is not None
+        ]
+        await conn.execute(query, rows)
+
+    async def _insert_articles(
+        self, conn: AsyncConnection, batch: list[_Write]
+    ) -> dict[tuple[int, str, str], int]:
+        """Insert what is new under every unique key; new ids by (feed, URL, entry key)."""
+        rows = [
+            {
+                "feed_id": w.feed.id,
                 "entry_key": item.entry.key,
                 "url": item.entry.url,
                 "title_hash": item.entry.title_hash,
@@ -428,31 +525,33 @@ class Store:
                 "norm_text": item.norm_text,
                 "language": item.language,
                 "published": item.entry.published,
-                "fetched_at": now,
+                "fetched_at": w.now,
             }
-            for item in items
+            for w in batch
+            for item in w.items
         ]
+        a = t.articles.c
         query = (
             self._insert(t.articles)
             .on_conflict_do_nothing()
-            .returning(t.articles.c.id, t.articles.c.url, t.articles.c.entry_key)
+            .returning(a.id, a.feed_id, a.url, a.entry_key)
         )
         # One batched statement; rows that conflict on any unique key are simply not returned.
         result = await conn.execute(query, rows)
-        return {(row.url, row.entry_key): row.id for row in result.all()}
+        return {(row.feed_id, row.url, row.entry_key): row.id for row in result.all()}
 
     async def _insert_topics(
-        self, conn: AsyncConnection, items: Sequence[NewArticle], ids_by_url: Mapping[str, int]
+        self, conn: AsyncConnection, stored: Sequence[tuple[int, NewArticle]]
     ) -> None:
         """Store each article's topics with their evidence."""
         rows = [
             {
-                "article_id": ids_by_url[item.entry.url],
+                "article_id": article_id,
                 "topic": match.topic,
                 "score": match.score,
                 "evidence": json.dumps(match.evidence, ensure_ascii=False),
             }
-            for item in items
+            for article_id, item in stored
             for match in item.topics
         ]
         if rows:
@@ -461,27 +560,26 @@ class Store:
     async def _enqueue(
         self,
         conn: AsyncConnection,
-        items: Sequence[NewArticle],
-        ids_by_url: Mapping[str, int],
+        alerting: Sequence[Sequence[tuple[int, NewArticle]]],
         now: datetime,
-    ) -> int:
-        """Create one pending delivery per article and subscribed destination."""
-        topic_ids = {match.topic for item in items for match in item.topics}
+    ) -> list[int]:
+        """One pending delivery per article and subscribed destination; counts per group."""
+        topic_ids = {m.topic for pairs in alerting for _, item in pairs for m in item.topics}
         if not topic_ids:
-            return 0
+            return [0] * len(alerting)
+        s = t.subscriptions.c
         subs = (
             await conn.execute(
-                select(
-                    t.subscriptions.c.chat_id, t.subscriptions.c.thread_id, t.subscriptions.c.topic
-                )
-                .join(t.chats, t.chats.c.id == t.subscriptions.c.chat_id)
-                .where(t.chats.c.active, t.subscriptions.c.topic.in_(topic_ids))
+                select(s.chat_id, s.thread_id, s.topic)
+                .join(t.chats, t.chats.c.id == s.chat_id)
+                .where(t.chats.c.active, s.topic.in_(topic_ids))
             )
         ).all()
-        rows = _delivery_rows(items, ids_by_url, subs, now)
+        groups = [_delivery_rows(pairs, subs, now) for pairs in alerting]
+        rows = [row for group in groups for row in group]
         if rows:
             await conn.execute(self._insert(t.deliveries).on_conflict_do_nothing(), rows)
-        return len(rows)
+        return [len(group) for group in groups]
 
     async def article_topics(self, article_id: int) -> tuple[TopicMatch, ...]:
         """The topics stored for an article, with their evidence."""
@@ -875,9 +973,7 @@ class Store:
                 return 0
             # The unique key skips chats that already had this article; RETURNING counts
             # what was new on both databases (executemany rowcounts differ between drivers).
-            query = (
-                self._insert(t.deliveries).on_conflict_do_nothing().returning(t.deliveries.c.id)
-            )
+            query = self._insert(t.deliveries).on_conflict_do_nothing().returning(t.deliveries.c.id)
             created = 0
             for sub in subs:
                 row = {
@@ -963,9 +1059,7 @@ class Store:
     async def held_chats(self) -> list[ChatSettings]:
         """Active chats whose alerts wait for a digest or the end of a mute."""
         c = t.chats.c
-        query = select(t.chats).where(
-            c.active, or_(c.digest != "off", c.muted_until.is_not(None))
-        )
+        query = select(t.chats).where(c.active, or_(c.digest != "off", c.muted_until.is_not(None)))
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query.order_by(c.id))).all()
         return [_chat_settings(row) for row in rows]
@@ -1064,8 +1158,7 @@ def _same_title_seen(entry: Entry, recent: Sequence[Any]) -> bool:
         return False
     published = entry.published
     return any(
-        row.value == entry.title_hash
-        and abs(row.published - published) <= TITLE_DUPLICATE_WINDOW
+        row.value == entry.title_hash and abs(row.published - published) <= TITLE_DUPLICATE_WINDOW
         for row in recent
     )
 
@@ -1096,8 +1189,16 @@ def _alert(row: Any, topics: tuple[TopicMatch, ...]) -> Alert:
 
 # What update_chat_settings may change.
 CHAT_SETTINGS = frozenset(
-    {"language", "language_fixed", "timezone", "digest", "digest_at", "last_digest_at",
-     "muted_until", "show_why"}
+    {
+        "language",
+        "language_fixed",
+        "timezone",
+        "digest",
+        "digest_at",
+        "last_digest_at",
+        "muted_until",
+        "show_why",
+    }
 )
 
 
@@ -1118,26 +1219,24 @@ def _chat_settings(row: Any) -> ChatSettings:
     )
 
 
-def _alerting(items: Sequence[NewArticle], alert: bool | int) -> list[NewArticle]:
-    """The items that alert: all, none, or the newest `alert` of them."""
+def _alerting(
+    stored: Sequence[tuple[int, NewArticle]], alert: bool | int
+) -> list[tuple[int, NewArticle]]:
+    """The stored articles that alert: all, none, or the newest `alert` of them."""
     if alert is True:
-        return list(items)
+        return list(stored)
     if alert is False or alert <= 0:
         return []
-    newest = sorted(items, key=lambda item: item.entry.published, reverse=True)
+    newest = sorted(stored, key=lambda pair: pair[1].entry.published, reverse=True)
     return newest[:alert]
 
 
 def _delivery_rows(
-    items: Sequence[NewArticle],
-    ids_by_url: Mapping[str, int],
-    subs: Sequence[Any],
-    now: datetime,
+    alerting: Sequence[tuple[int, NewArticle]], subs: Sequence[Any], now: datetime
 ) -> list[dict[str, Any]]:
     """One outbox row per (article, destination) whose subscription matches a topic."""
     rows: dict[tuple[int, int, int], dict[str, Any]] = {}
-    for item in items:
-        article_id = ids_by_url[item.entry.url]
+    for article_id, item in alerting:
         topics = {match.topic for match in item.topics}
         for sub in subs:
             key = (article_id, sub.chat_id, sub.thread_id)

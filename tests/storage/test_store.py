@@ -19,9 +19,15 @@ def entry(n: int, **kwargs: object) -> Entry:
     return article(n, **kwargs).entry  # type: ignore[arg-type]
 
 
-def article(n: int, *, topics: tuple[str, ...] = ("terrorism",), title: str | None = None,
-            url: str | None = None, key: str | None = None,
-            published: datetime = NOW) -> NewArticle:
+def article(
+    n: int,
+    *,
+    topics: tuple[str, ...] = ("terrorism",),
+    title: str | None = None,
+    url: str | None = None,
+    key: str | None = None,
+    published: datetime = NOW,
+) -> NewArticle:
     """A classified entry with distinct keys unless told otherwise."""
     title = title or f"عنوان الخبر الطويل رقم {n} عن الأحداث"
     entry = Entry(
@@ -48,9 +54,15 @@ async def test_add_feed_is_idempotent_and_due_at_once(store: Store) -> None:
 async def test_success_sets_validators_and_next_check(store: Store) -> None:
     feed = await store.add_feed("https://a.example/rss", now=NOW)
     later = NOW + timedelta(minutes=5)
-    await store.record_success(feed, now=NOW, next_check_at=later, not_modified=False,
-                               etag='W/"abc"', last_modified="Sun, 29 Nov 2026 07:00:00 GMT",
-                               title="Feed title")
+    await store.record_success(
+        feed,
+        now=NOW,
+        next_check_at=later,
+        not_modified=False,
+        etag='W/"abc"',
+        last_modified="Sun, 29 Nov 2026 07:00:00 GMT",
+        title="Feed title",
+    )
     stored = await store.get_feed(feed.id)
     assert stored is not None
     assert (stored.etag, stored.title, stored.polled_once) == ('W/"abc"', "Feed title", True)
@@ -60,20 +72,33 @@ async def test_success_sets_validators_and_next_check(store: Store) -> None:
 
 async def test_permanent_redirect_moves_the_feed(store: Store) -> None:
     feed = await store.add_feed("http://old.example/rss", now=NOW)
-    await store.record_success(feed, now=NOW, next_check_at=NOW, not_modified=False, etag=None,
-                               last_modified=None, new_url="https://new.example/rss")
+    await store.record_success(
+        feed,
+        now=NOW,
+        next_check_at=NOW,
+        not_modified=False,
+        etag=None,
+        last_modified=None,
+        new_url="https://new.example/rss",
+    )
     moved = await store.get_feed(feed.id)
     assert moved is not None and moved.url == "https://new.example/rss"
 
 
 async def test_failing_feed_backs_off_then_is_paused(store: Store) -> None:
     feed = await store.add_feed("https://down.example/rss", now=NOW)
-    after = await store.record_failure(feed, now=NOW, next_check_at=NOW + timedelta(hours=1),
-                                       error="HTTP 500", pause_after=timedelta(days=3))
+    after = await store.record_failure(
+        feed,
+        now=NOW,
+        next_check_at=NOW + timedelta(hours=1),
+        error="HTTP 500",
+        pause_after=timedelta(days=3),
+    )
     assert (after.active, after.error_streak, after.last_error) == (True, 1, "HTTP 500")
     later = NOW + timedelta(days=3, minutes=1)
-    paused = await store.record_failure(after, now=later, next_check_at=later,
-                                        error="HTTP 500", pause_after=timedelta(days=3))
+    paused = await store.record_failure(
+        after, now=later, next_check_at=later, error="HTTP 500", pause_after=timedelta(days=3)
+    )
     assert paused.active is False
     assert await store.due_feeds(later + timedelta(days=1)) == []
     assert await store.set_feed_active(feed.id, True, now=later)
@@ -104,7 +129,9 @@ async def test_deliveries_follow_subscriptions_and_alert_setting(store: Store) -
     await store.upsert_chat(100, kind="private", now=NOW)
     await store.upsert_chat(-200, kind="supergroup", now=NOW)
     assert await store.subscribe(100, ["terrorism", "cybersecurity"], now=NOW) == [
-        "terrorism", "cybersecurity"]
+        "terrorism",
+        "cybersecurity",
+    ]
     assert await store.subscribe(100, ["terrorism"], now=NOW) == []
     await store.subscribe(-200, ["cybersecurity"], now=NOW, thread_id=7)
     items = [article(1), article(2, topics=("cybersecurity", "terrorism")), article(3, topics=())]
@@ -139,8 +166,10 @@ async def test_search_index_follows_articles(store: Store) -> None:
     if store.dialect == "sqlite":
         query = "SELECT count(*) FROM article_search WHERE article_search MATCH 'خبر'"
     else:
-        query = ("SELECT count(*) FROM articles WHERE "
-                 "to_tsvector('simple'::regconfig, norm_text) @@ to_tsquery('simple', 'خبر')")
+        query = (
+            "SELECT count(*) FROM articles WHERE "
+            "to_tsvector('simple'::regconfig, norm_text) @@ to_tsquery('simple', 'خبر')"
+        )
     async with store.engine.connect() as conn:
         assert (await conn.execute(text(query))).scalar_one() == 2
 
@@ -155,8 +184,13 @@ async def test_topics_seeded_once_and_audit_log(store: Store) -> None:
     assert await store.seed_topics(defs, now=NOW) == 1
     assert await store.seed_topics(defs, now=NOW) == 0
     assert await store.topic_definitions() == defs
-    await store.audit("addfeed", now=NOW, actor_id=42, target="https://a.example/rss",
-                      after={"url": "https://a.example/rss"})
+    await store.audit(
+        "addfeed",
+        now=NOW,
+        actor_id=42,
+        target="https://a.example/rss",
+        after={"url": "https://a.example/rss"},
+    )
     [entry] = await store.audit_entries()
     assert (entry["actor_id"], entry["action"], entry["at"]) == (42, "addfeed", NOW)
 
@@ -190,3 +224,43 @@ async def test_a_batch_that_repeats_itself_keeps_one_copy(store: Store) -> None:
     twin = article(9, url=article(1).entry.url)
     batch = await store.add_articles(feed, [article(1), twin, article(2)], now=NOW)
     assert (len(batch.article_ids), batch.duplicates) == (2, 1)
+
+
+async def test_concurrent_writers_are_committed_together_with_their_own_results(
+    store: Store,
+) -> None:
+    import asyncio
+
+    feeds = [await store.add_feed(f"https://f{n}.example/rss", now=NOW) for n in range(5)]
+    await store.upsert_chat(7, kind="private", now=NOW)
+    await store.subscribe(7, ["terrorism"], now=NOW)
+    batches = [[article(10 * n + i) for i in range(3)] for n in range(5)]
+    batches[4].append(article(99, url=article(0).entry.url))  # the same story as feed 0's
+    results = await asyncio.gather(
+        *(
+            store.add_articles(feed, items, now=NOW)
+            for feed, items in zip(feeds, batches, strict=True)
+        )
+    )
+    assert [len(r.article_ids) for r in results] == [3, 3, 3, 3, 3]
+    assert [r.duplicates for r in results] == [0, 0, 0, 0, 1]
+    assert [r.deliveries for r in results] == [3, 3, 3, 3, 3]
+    assert len({i for r in results for i in r.article_ids}) == 15
+    stats = await store.stats()
+    assert (stats["articles"], stats["alerts_pending"]) == (15, 15)
+
+
+async def test_writers_beyond_one_batch_wait_for_the_next(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from bot.storage import store as store_module
+
+    monkeypatch.setattr(store_module, "MAX_BATCH", 2)
+    feeds = [await store.add_feed(f"https://f{n}.example/rss", now=NOW) for n in range(5)]
+    results = await asyncio.gather(
+        *(store.add_articles(feed, [article(n)], now=NOW) for n, feed in enumerate(feeds))
+    )
+    assert [len(r.article_ids) for r in results] == [1, 1, 1, 1, 1]
+    assert (await store.stats())["articles"] == 5
