@@ -1165,17 +1165,7 @@ def _same_title_seen(entry: Entry, recent: Sequence[Any]) -> bool:
 
 def _alert(row: Any, topics: tuple[TopicMatch, ...]) -> Alert:
     """An Alert from a pending_alerts row."""
-    article = Article(
-        id=row.id,
-        feed_id=row.feed_id,
-        url=row.url,
-        title=row.title,
-        text=row.text,
-        published=row.published,
-        language=row.language,
-        topics=topics,
-        feed_title=row.feed_title or row.feed_url,
-    )
+    article = replace(_stored_article(row, topics), feed_title=row.feed_title or row.feed_url)
     return Alert(
         delivery_id=row.delivery_id,
         chat_id=row.chat_id,

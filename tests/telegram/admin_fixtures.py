@@ -7,13 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Marsad, RunOptions
-from config.settings import Settings
 from tests.helpers.botapi import JSON
 from tests.helpers.botapi_files import FileBotApiServer, SentDocument
-from tests.helpers.feedserver import FeedServer
-from tests.helpers.rss import rss
-from tests.telegram.conftest import FAST, LIMITS, QUIET, Clock, Newsroom
+from tests.telegram.conftest import Newsroom, running_newsroom
 
 ADMIN = 7001  # in ADMIN_IDS
 EDITOR = 7002  # made an admin from chat in some tests
@@ -31,29 +27,8 @@ async def files_api() -> AsyncIterator[FileBotApiServer]:
 @pytest.fixture
 async def admin_newsroom(tmp_path: Path, files_api: FileBotApiServer) -> AsyncIterator[Newsroom]:
     """Marsad on Telegram with ADMIN_IDS set and one local feed already polled (quietly)."""
-    async with FeedServer() as feeds:
-        feeds.static("/feed.xml", rss([QUIET]))
-        feeds_file = tmp_path / "feeds.toml"
-        feeds_file.write_text(f'[[feed]]\nurl = "{feeds.url("/feed.xml")}"\nname = "Local"\n')
-        settings = Settings(
-            telegram_bot_token=files_api.token,
-            telegram_api_url=files_api.base_url,
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'marsad.db'}",
-            feeds_file=feeds_file,
-            poll_interval=60,
-            admin_ids=(ADMIN,),
-        )
-        clock = Clock()
-        marsad = Marsad(
-            settings, options=RunOptions(parser_workers=1, limits=LIMITS, pace=FAST), clock=clock
-        )
-        try:
-            await marsad.start()
-            await marsad.start_telegram()
-            await marsad.cycle()
-            yield Newsroom(marsad, files_api, feeds, clock)
-        finally:
-            await marsad.close()
+    async with running_newsroom(tmp_path, files_api, admin_ids=(ADMIN,)) as room:
+        yield room
 
 
 async def send_update(newsroom: Newsroom, update: JSON, chat_id: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -81,19 +82,22 @@ class Newsroom:
         await self.marsad.cycle()
 
 
-@pytest.fixture
-async def newsroom(tmp_path: Path, botapi: BotApiServer) -> AsyncIterator[Newsroom]:
+@asynccontextmanager
+async def running_newsroom(
+    tmp_path: Path, api: BotApiServer, *, admin_ids: tuple[int, ...] = ()
+) -> AsyncIterator[Newsroom]:
     """Marsad started on Telegram, with one feed already polled once (quietly)."""
     async with FeedServer() as feeds:
         feeds.static("/feed.xml", rss([QUIET]))
         feeds_file = tmp_path / "feeds.toml"
         feeds_file.write_text(f'[[feed]]\nurl = "{feeds.url("/feed.xml")}"\nname = "Local"\n')
         settings = Settings(
-            telegram_bot_token=botapi.token,
-            telegram_api_url=botapi.base_url,
+            telegram_bot_token=api.token,
+            telegram_api_url=api.base_url,
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'marsad.db'}",
             feeds_file=feeds_file,
             poll_interval=60,
+            admin_ids=admin_ids,
         )
         clock = Clock()
         marsad = Marsad(
@@ -103,6 +107,13 @@ async def newsroom(tmp_path: Path, botapi: BotApiServer) -> AsyncIterator[Newsro
             await marsad.start()
             await marsad.start_telegram()
             await marsad.cycle()
-            yield Newsroom(marsad, botapi, feeds, clock)
+            yield Newsroom(marsad, api, feeds, clock)
         finally:
             await marsad.close()
+
+
+@pytest.fixture
+async def newsroom(tmp_path: Path, botapi: BotApiServer) -> AsyncIterator[Newsroom]:
+    """Marsad started on Telegram, with one feed already polled once (quietly)."""
+    async with running_newsroom(tmp_path, botapi) as room:
+        yield room
