@@ -34,6 +34,7 @@ from aiohttp import web
 from bench.bench_parse import HEADERS, ITEMS_PER_FEED, make_feeds
 from bot.app import Marsad, RunOptions
 from bot.feeds.fetch import FetchLimits
+from bot.runtime import limit_malloc_arenas
 from config.settings import Settings
 
 PORT = 8731
@@ -150,6 +151,7 @@ def main() -> None:
     server.start()
     ready.wait(60)
     urls = [f"http://127.0.0.{n % args.hosts + 1}:{PORT}/feed/{n}.xml" for n in range(args.feeds)]
+    limit_malloc_arenas()  # as `python -m bot` does
     try:
         base = floor(feeds)
         print(f"feedparser alone, one process (floor): {base:6.2f} s")

@@ -17,6 +17,7 @@ from bot.app import Marsad, RunOptions
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, read_feed_list, to_opml
 from bot.logsafe import configure_logging
+from bot.runtime import limit_malloc_arenas
 from bot.storage import Store
 from bot.storage.store import FeedOptions
 from config.settings import Settings, describe_errors
@@ -192,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(describe_errors(exc), file=sys.stderr)
         return EXIT_USAGE
     configure_logging(settings)
+    limit_malloc_arenas()
     try:
         return asyncio.run(COMMANDS[args.command](settings, args))
     except KeyboardInterrupt:
