@@ -257,7 +257,7 @@ class Marsad:
         # skip it when the loop stalls); coalesce: several missed runs become one.
         common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         scheduler.add_job(
-            self._poll_job,
+            self.poll_job,
             "interval",
             seconds=tick,
             id="poll",
@@ -266,7 +266,7 @@ class Marsad:
             **common,
         )
         scheduler.add_job(
-            self._deliver_job,
+            self.deliver_job,
             "interval",
             seconds=DELIVERY_TICK_SECONDS,
             id="deliver",
@@ -292,14 +292,14 @@ class Marsad:
         )
         return scheduler
 
-    async def _poll_job(self) -> None:
+    async def poll_job(self) -> None:
         """The poll job: a failing cycle is logged and the next tick tries again."""
         try:
             await self.cycle()
         except Exception:
             log.exception("poll cycle failed; retrying at the next tick")
 
-    async def _deliver_job(self) -> None:
+    async def deliver_job(self) -> None:
         """The delivery job: retries what a failed send left pending."""
         try:
             await self.deliver()

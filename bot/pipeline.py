@@ -117,7 +117,10 @@ class Poller:
             await self.poll_feed(feed, report)
         except Exception as exc:
             log.exception("internal error while polling feed %d (%s)", feed.id, feed.url)
-            await self._fail(feed, report, f"internal error: {type(exc).__name__}", None)
+            try:
+                await self._fail(feed, report, f"internal error: {type(exc).__name__}", None)
+            except Exception:  # the database itself may be what failed; the next cycle retries
+                log.warning("could not record the failure of feed %d", feed.id)
 
     async def poll_feed(self, feed: Feed, report: CycleReport) -> None:
         """Fetch, parse, dedupe, classify and store one feed."""

@@ -29,7 +29,9 @@ async def postgres_store() -> AsyncIterator[Store]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(POSTGRES_DSN)
     await admin.execute(f'CREATE SCHEMA "{schema}"')
-    engine = create_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
+    # application_name lets a test find (and kill) exactly this store's connections.
+    settings = {"search_path": schema, "application_name": schema}
+    engine = create_engine(POSTGRES_URL, connect_args={"server_settings": settings})
     store = Store(engine)
     try:
         await store.migrate()
