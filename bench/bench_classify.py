@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from classifiers.__main__ import load_classifier  # noqa: E402
-from classifiers.text import analyse, clear_caches, detect_language  # noqa: E402
+from classifiers.text import clear_caches, detect_language, key_tokens  # noqa: E402
 
 DEV = ROOT / ".." / "shared" / "data" / "dev.jsonl"
 ARTICLE_CHARS = 1200
@@ -91,7 +91,7 @@ def main() -> int:
         """The normalisation pass alone, as classify() does it: language id, then analysis."""
         # The language is part of normalising: it picks the stemmer for Latin words.
         lang = detect_language(f"{title}\n{body[:600]}")
-        return analyse(title, lang), analyse(body, lang)
+        return key_tokens(title, lang), key_tokens(body, lang)
 
     def classify(title: str, body: str) -> object:
         """Full classification, language detected from the text."""

@@ -51,6 +51,7 @@ POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 SEED = 20261129
 
+
 def words(text: str) -> list[str]:
     """The space-separated words of a text."""
     return text.split()
@@ -246,11 +247,11 @@ def pick_queries(corpus: Corpus, count: int) -> dict[str, list[SearchQuery]]:
     shared = rng.sample(shared, min(10, len(shared)))
     week = NOW - timedelta(days=7)
     month = NOW - timedelta(days=30)
-    filtered = [
-        SearchQuery(typed[w], topic="terrorism", since=month) for w in shared[:4]
-    ] + [SearchQuery(typed[w], since=week) for w in shared[4:7]] + [
-        SearchQuery(typed[w], language="en") for w in shared[7:10]
-    ]
+    filtered = (
+        [SearchQuery(typed[w], topic="terrorism", since=month) for w in shared[:4]]
+        + [SearchQuery(typed[w], since=week) for w in shared[4:7]]
+        + [SearchQuery(typed[w], language="en") for w in shared[7:10]]
+    )
     return {
         "rare": [SearchQuery(w) for w in rare],
         "common": [SearchQuery(typed[w]) for w in common],
@@ -269,8 +270,12 @@ async def load(store: Store, corpus: Corpus) -> float:
     """Store the feeds, articles and topics; return the seconds it took."""
     began = time.perf_counter()
     feeds = [
-        {"id": i, "url": f"https://news{i - 1}.example/rss", "title": f"مصدر {i}",
-         "created_at": NOW - timedelta(days=400)}
+        {
+            "id": i,
+            "url": f"https://news{i - 1}.example/rss",
+            "title": f"مصدر {i}",
+            "created_at": NOW - timedelta(days=400),
+        }
         for i in range(1, 61)
     ]
     async with store.engine.begin() as conn:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from classifiers.text import Token, analyse, detect_language, phrase_keys
+from classifiers.text import Keyed, detect_language, key_tokens, phrase_keys, token_spans
 from classifiers.topics import Term, Topic, validate_topic
 
 TITLE: Final = "title"
@@ -75,6 +75,25 @@ class _Hit:
 _Index = dict[str, list[_Entry]]
 
 
+@dataclass(slots=True)
+class _Field:
+    """One analysed field (title or body); token spans are found only for evidence."""
+
+    text: str
+    lang: str | None
+    keyed: Keyed
+    spans: list[tuple[int, int]] | None = None
+
+    def surface(self, start: int, end: int) -> str:
+        """The words of tokens start..end-1 as the publisher wrote them."""
+        if self.spans is None:
+            self.spans = token_spans(self.text, self.lang, len(self.keyed.keys))
+        return self.text[self.spans[start][0] : self.spans[end - 1][1]]
+
+
+_Fields = dict[str, _Field]
+
+
 def _active(term: Term, lang: str | None) -> bool:
     """Whether a term written for term.lang applies to an article in language lang."""
     if term.lang == "any" or term.lang == lang:
@@ -135,24 +154,21 @@ class Classifier:
         if lang is None:
             # The headline and opening settle a news article's language; reading on costs time.
             lang = detect_language(f"{title}\n{text[:_LANG_SAMPLE]}")
-        fields = {TITLE: (title, analyse(title, lang)), BODY: (text, analyse(text, lang))}
-        search_text = " ".join(
-            f"{tok.key} {tok.alt}" if tok.alt else tok.key
-            for _, tokens in fields.values()
-            for tok in tokens
-        )
+        fields = {
+            TITLE: _Field(title, lang, key_tokens(title, lang)),
+            BODY: _Field(text, lang, key_tokens(text, lang)),
+        }
+        search_text = " ".join(f.keyed.search for f in fields.values() if f.keyed.search)
         return self._judge_fields(lang, fields), search_text
 
-    def _judge_fields(
-        self, lang: str | None, fields: dict[str, tuple[str, list[Token]]]
-    ) -> Classification:
+    def _judge_fields(self, lang: str | None, fields: _Fields) -> Classification:
         """Score every topic on analysed fields."""
         index = self._index(lang)
         per_topic: list[list[_Hit]] = [[] for _ in self.topics]
-        for name, (_, tokens) in fields.items():
-            for hit in _find(index, tokens, name):
+        for name, field in fields.items():
+            for hit in _find(index, field.keyed, name):
                 per_topic[hit.entry.topic].append(hit)
-        offset = len(fields[TITLE][1])
+        offset = len(fields[TITLE].keyed.keys)
         results = tuple(
             _judge(topic, hits, fields, offset)
             for topic, hits in zip(self.topics, per_topic, strict=True)
@@ -160,18 +176,16 @@ class Classifier:
         return Classification(lang, results)
 
 
-def _find(index: _Index, tokens: list[Token], field: str) -> list[_Hit]:
+def _find(index: _Index, keyed: Keyed, field: str) -> list[_Hit]:
     """Every occurrence of every indexed phrase in one field's tokens."""
-    # The hot loop: a comprehension keeps only the few tokens that start some phrase.
-    starts = [
-        i
-        for i, (key, alt, _, _) in enumerate(tokens)
-        if key in index or (alt is not None and alt in index)
-    ]
+    keys, alts = keyed.keys, keyed.alts
+    # The hot loop: comprehensions keep only the few tokens that start some phrase.
+    starts = [i for i, key in enumerate(keys) if key in index]
+    starts += [i for i, alt in enumerate(alts) if alt is not None and alt in index]
     hits: list[_Hit] = []
-    n = len(tokens)
-    for i in starts:
-        key, alt, _, _ = tokens[i]
+    n = len(keys)
+    for i in sorted(set(starts)):
+        key, alt = keys[i], alts[i]
         cands = index.get(key, [])
         if alt is not None and alt in index:
             cands = [*cands, *index[alt]]
@@ -180,31 +194,29 @@ def _find(index: _Index, tokens: list[Token], field: str) -> list[_Hit]:
             if entry.uid in seen:
                 continue
             size = len(entry.keys)
-            if size > 1 and not _continues(tokens, i, entry.keys, n):
+            if size > 1 and not _continues(keyed, i, entry.keys, n):
                 continue
             seen.add(entry.uid)
             hits.append(_Hit(entry, field, i, i + size))
     return hits
 
 
-def _continues(tokens: list[Token], i: int, keys: tuple[str, ...], n: int) -> bool:
+def _continues(keyed: Keyed, i: int, keys: tuple[str, ...], n: int) -> bool:
     """Whether the tokens after position i carry the rest of a phrase's keys."""
     if i + len(keys) > n:
         return False
     for j in range(1, len(keys)):
-        tok = tokens[i + j]
-        if tok.key != keys[j] and tok.alt != keys[j]:
+        if keyed.keys[i + j] != keys[j] and keyed.alts[i + j] != keys[j]:
             return False
     return True
 
 
-def _surface(hit: _Hit, fields: dict[str, tuple[str, list[Token]]]) -> str:
+def _surface(hit: _Hit, fields: _Fields) -> str:
     """The hit's words as the publisher wrote them."""
-    text, tokens = fields[hit.field]
-    return text[tokens[hit.start].start : tokens[hit.end - 1].end]
+    return fields[hit.field].surface(hit.start, hit.end)
 
 
-def _describe(hits: list[_Hit], fields: dict[str, tuple[str, list[Token]]]) -> tuple[str, ...]:
+def _describe(hits: list[_Hit], fields: _Fields) -> tuple[str, ...]:
     """Readable evidence: each distinct surface form with its field and count, title first."""
     counts: dict[tuple[str, str], int] = {}
     spans = {(h.field, h.start, h.end): h for h in hits}  # a word in two groups shows once
@@ -296,9 +308,7 @@ def _longest(hits: list[_Hit]) -> list[_Hit]:
     ]
 
 
-def _judge(
-    topic: Topic, hits: list[_Hit], fields: dict[str, tuple[str, list[Token]]], offset: int
-) -> TopicResult:
+def _judge(topic: Topic, hits: list[_Hit], fields: _Fields, offset: int) -> TopicResult:
     """Score one topic: exclusions mask what they cover; groups score by co-occurrence."""
     if not hits:
         absent = tuple(g.name for g in topic.groups)

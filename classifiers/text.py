@@ -116,8 +116,19 @@ def latin_stemmer_lang(lang: str | None) -> str | None:
     return None
 
 
-# Surface token -> (key, alt), one table per Latin stemmer since Latin keys depend on it.
-_caches: dict[str | None, dict[str, tuple[str, str | None]]] = {}
+class Keyed(NamedTuple):
+    """A text's tokens as parallel lists, for the classifier's hot loop and the search index."""
+
+    keys: list[str]
+    alts: list[str | None]
+    search: str  # every key and alternative, space-joined: normalise_for_search's result
+
+
+# Surface token -> (key, alt, search form), one table per Latin stemmer since Latin keys
+# depend on it. A token with no key (only marks) maps to _NO_KEY and is dropped.
+_Keys = tuple[str, str | None, str]
+_caches: dict[str | None, dict[str, _Keys]] = {}
+_NO_KEY: Final[_Keys] = ("", None, "")
 
 
 def clear_caches() -> None:
@@ -145,7 +156,7 @@ def _compute_keys(token: str, stemmer: str | None) -> tuple[str, str | None]:
     return key, None
 
 
-def _cache(stemmer: str | None) -> dict[str, tuple[str, str | None]]:
+def _table(stemmer: str | None) -> dict[str, _Keys]:
     """The token table for one Latin stemmer, emptied when it grows past its limit."""
     table = _caches.setdefault(stemmer, {})
     if len(table) >= _CACHE_LIMIT:
@@ -153,14 +164,20 @@ def _cache(stemmer: str | None) -> dict[str, tuple[str, str | None]]:
     return table
 
 
+def _remember(table: dict[str, _Keys], token: str, stemmer: str | None) -> _Keys:
+    """Compute a surface token's keys and keep them in the table."""
+    key, alt = _compute_keys(token, stemmer)
+    keys = (key, alt, f"{key} {alt}" if alt else key) if key else _NO_KEY
+    table[token] = keys
+    return keys
+
+
 def token_keys(token: str, lang: str | None) -> tuple[str, str | None]:
     """Matching key (and alternative key) of one surface token in a text of language lang."""
     stemmer = latin_stemmer_lang(lang)
-    table = _cache(stemmer)
-    hit = table.get(token)
-    if hit is None:
-        hit = table[token] = _compute_keys(token, stemmer)
-    return hit
+    table = _table(stemmer)
+    keys = table.get(token) or _remember(table, token, stemmer)
+    return keys[0], keys[1]
 
 
 def surface_tokens(text: str) -> list[str]:
@@ -168,19 +185,47 @@ def surface_tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(text)
 
 
+def key_tokens(text: str, lang: str | None) -> Keyed:
+    """The keys of a text's tokens (those that have one), for a text in language lang."""
+    stemmer = latin_stemmer_lang(lang)
+    table = _table(stemmer)
+    # The hot path of classification: comprehensions over findall, one dict lookup a token.
+    found = [table.get(tok) or _remember(table, tok, stemmer) for tok in _TOKEN_RE.findall(text)]
+    if _NO_KEY in found:
+        found = [keys for keys in found if keys[0]]
+    return Keyed(
+        [keys[0] for keys in found],
+        [keys[1] for keys in found],
+        " ".join([keys[2] for keys in found]),
+    )
+
+
+def token_spans(text: str, lang: str | None, kept: int | None = None) -> list[tuple[int, int]]:
+    """Start and end of each token that key_tokens keeps, in the same order.
+
+    `kept`, the number of keys key_tokens gave, spares the lookups when no token was dropped.
+    """
+    spans = [m.span() for m in _TOKEN_RE.finditer(text)]
+    if len(spans) == kept:
+        return spans
+    stemmer = latin_stemmer_lang(lang)
+    table = _table(stemmer)
+    return [
+        (start, end)
+        for start, end in spans
+        if (table.get(text[start:end]) or _remember(table, text[start:end], stemmer))[0]
+    ]
+
+
 def analyse(text: str, lang: str | None) -> list[Token]:
     """Tokens of a text with their keys and spans, for a text in language lang."""
-    stemmer = latin_stemmer_lang(lang)
-    table = _cache(stemmer)
-    out: list[Token] = []
-    for m in _TOKEN_RE.finditer(text):
-        tok = m.group()
-        hit = table.get(tok)
-        if hit is None:
-            hit = table[tok] = _compute_keys(tok, stemmer)
-        if hit[0]:
-            out.append(Token(hit[0], hit[1], m.start(), m.end()))
-    return out
+    keyed = key_tokens(text, lang)
+    return [
+        Token(key, alt, start, end)
+        for key, alt, (start, end) in zip(
+            keyed.keys, keyed.alts, token_spans(text, lang, len(keyed.keys)), strict=True
+        )
+    ]
 
 
 def phrase_keys(phrase: str, lang: str | None) -> tuple[str, ...]:
@@ -229,13 +274,7 @@ def normalise_for_search(text: str, lang: str | None = None) -> str:
     built with query_alternatives() to OR those pairs. Latin tokens are stemmed with the
     text's language (English when unknown), so pass the query's language when it is known.
     """
-    lang = lang or detect_language(text)
-    parts: list[str] = []
-    for tok in analyse(text, lang):
-        parts.append(tok.key)
-        if tok.alt:
-            parts.append(tok.alt)
-    return " ".join(parts)
+    return key_tokens(text, lang or detect_language(text)).search
 
 
 def query_alternatives(text: str, lang: str | None = None) -> list[tuple[str, ...]]:

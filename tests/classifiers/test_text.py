@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from classifiers import detect_language, normalise_for_search, query_alternatives
-from classifiers.text import analyse, fold_arabic, fold_latin, phrase_keys, stem_arabic, token_keys
+from classifiers.text import (
+    analyse,
+    fold_arabic,
+    fold_latin,
+    key_tokens,
+    phrase_keys,
+    stem_arabic,
+    token_keys,
+    token_spans,
+)
 
 
 def key(word: str, lang: str = "ar") -> str:
@@ -92,6 +101,19 @@ class TestTokens:
 
     def test_punctuation_is_not_a_token(self) -> None:
         assert analyse("«»، . !?", "ar") == []
+
+    def test_a_token_of_marks_alone_is_dropped_and_spans_stay_aligned(self) -> None:
+        text = "هجوم ـــ َ إرهابي"  # a stretch of tatweel and a lone fatha have no key
+        keyed = key_tokens(text, "ar")
+        spans = token_spans(text, "ar", len(keyed.keys))
+        assert [text[a:b] for a, b in spans] == ["هجوم", "إرهابي"]
+        assert keyed.keys == ["هجوم", "ارهاب"]
+        assert keyed.search == normalise_for_search(text, "ar") == "هجوم ارهاب"
+
+    def test_search_form_carries_the_alternative_key(self) -> None:
+        keyed = key_tokens("بموسكو", "ar")
+        assert keyed.alts == ["موسكو"]
+        assert keyed.search == f"{keyed.keys[0]} موسكو"
 
 
 class TestLanguage:
