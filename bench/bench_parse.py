@@ -1,6 +1,6 @@
 """Parsing benchmark: feedparser alone (the floor) against Marsad's parse path and ParserPool.
 
-    .venv/bin/python bench/bench_parse.py [--feeds 1000] [--workers 2]
+    .venv/bin/python -m bench parse [--feeds 1000] [--workers 2]
 
 Generates N RSS feeds x 20 Arabic items of about 1,200 characters each, then times, over the
 same bytes: feedparser with its defaults in one process (the floor every Python poller pays),
@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 import feedparser
 
+from bench import rerun_as_module
 from bot.feeds.parse import ParserPool, parse_feed
 
 ITEMS_PER_FEED = 20
@@ -176,4 +177,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    rerun_as_module("parse")
