@@ -88,6 +88,7 @@ class Marsad:
             self.session,
             self.parsers,
             lambda entries: self.topics.new_articles(entries, self.parsers),
+            rules=lambda: self.topics.rules,
             clock=clock,
             policy=PollPolicy(interval=float(settings.poll_interval)),
             limits=options.limits,

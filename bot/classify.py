@@ -7,19 +7,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.models import Entry, NewArticle, TopicMatch
 from classifiers import Classifier, detect_language, topic_from_dict
 
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """Topic definitions as worker processes receive them, with a version to cache by."""
+
+    definitions: list[dict[str, Any]] = field(default_factory=list)
+    version: str = ""
+
+    @classmethod
+    def of(cls, definitions: list[dict[str, Any]]) -> Rules:
+        """Rules for some definitions, versioned by a short hash of them."""
+        text = json.dumps(definitions, sort_keys=True, ensure_ascii=False)
+        return cls(definitions, hashlib.blake2b(text.encode(), digest_size=8).hexdigest())
+
+
 # The classifier a worker process built, and the rules version it was built from.
 _worker_rules: tuple[str, Classifier] | None = None
-
-
-def rules_version(definitions: list[dict[str, Any]]) -> str:
-    """A short hash of topic definitions."""
-    text = json.dumps(definitions, sort_keys=True, ensure_ascii=False)
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def prepare_entry(classifier: Classifier, entry: Entry) -> NewArticle:
@@ -33,11 +44,10 @@ def prepare_entry(classifier: Classifier, entry: Entry) -> NewArticle:
     return NewArticle(entry, search_text, result.language or entry.language, matches)
 
 
-def prepare_entries(
-    version: str, definitions: list[dict[str, Any]], entries: list[Entry]
-) -> list[NewArticle]:
+def prepare_entries(rules: Rules, entries: Sequence[Entry]) -> list[NewArticle]:
     """prepare_entry for a batch, in a worker process that keeps its classifier per version."""
     global _worker_rules
-    if _worker_rules is None or _worker_rules[0] != version:
-        _worker_rules = (version, Classifier([topic_from_dict(d) for d in definitions]))
+    if _worker_rules is None or _worker_rules[0] != rules.version:
+        classifier = Classifier([topic_from_dict(d) for d in rules.definitions])
+        _worker_rules = (rules.version, classifier)
     return [prepare_entry(_worker_rules[1], entry) for entry in entries]

@@ -78,6 +78,8 @@ class ParsedFeed:
     ttl_seconds: int | None = None  # RSS <ttl>, converted from minutes
     warning: str | None = None  # bozo message when the feed was kept anyway
     error: str | None = None  # set when the body was refused or had no feed at all
+    # Each entry classified, in order, when parsing was asked to (one worker round trip).
+    articles: tuple[NewArticle, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

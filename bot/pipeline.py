@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import aiohttp
 
+from bot.classify import Rules
 from bot.feeds.article import LEDE_ONLY_CHARS, better_text, extract_main_text
 from bot.feeds.fetch import FetchLimits, fetch_feed
 from bot.feeds.hints import next_interval
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Prepare = Callable[[Sequence[Entry]], Awaitable[list[NewArticle]]]
+CurrentRules = Callable[[], Rules]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,7 @@ class Poller:
         parsers: ParserPool,
         prepare: Prepare,
         *,
+        rules: CurrentRules,
         clock: Clock,
         policy: PollPolicy = PollPolicy(),
         limits: FetchLimits | None = None,
@@ -73,7 +76,8 @@ class Poller:
         self.store = store
         self.session = session
         self.parsers = parsers
-        self.prepare = prepare
+        self.prepare = prepare  # classifies entries changed after parsing (full text)
+        self.rules = rules  # the live topic rules, sent along with each body to parse
         self.clock = clock
         self.policy = policy
         self.limits = limits or FetchLimits()
@@ -138,7 +142,11 @@ class Poller:
             report.not_modified += 1
             await self.store.record_poll(feed, self._success(feed, result, not_modified=True))
             return
-        parsed = await self.parsers.parse(result.body, result.headers, result.url, now=self.clock())
+        # Parsed and classified in one worker round trip; the few entries that turn out to
+        # be known were classified for nothing, which costs less than a second trip.
+        parsed = await self.parsers.parse(
+            result.body, result.headers, result.url, now=self.clock(), rules=self.rules()
+        )
         if parsed.error:
             await self._fail(feed, report, parsed.error, result)
             return
@@ -146,17 +154,18 @@ class Poller:
             log.warning("feed %d (%s) is malformed but kept: %s", feed.id, feed.url, parsed.warning)
         report.fetched += 1
         success = self._success(feed, result, title=parsed.title, ttl=parsed.ttl_seconds)
-        await self._store(feed, [_with_link_key(feed, e) for e in parsed.entries], report, success)
+        await self._store(feed, [_with_link_key(feed, a) for a in parsed.articles], report, success)
 
     async def _store(
-        self, feed: Feed, entries: Sequence[Entry], report: CycleReport, success: PollSuccess
+        self, feed: Feed, articles: Sequence[NewArticle], report: CycleReport, success: PollSuccess
     ) -> None:
-        """Classify what the database has not seen; store it, its alerts and the fetch."""
-        fresh = await self.store.filter_new(feed, entries)
-        report.duplicates += len(entries) - len(fresh)
+        """Store what the database has not seen, with its alerts and the fetch."""
+        fresh = await self.store.filter_new(feed, [a.entry for a in articles])
+        report.duplicates += len(articles) - len(fresh)
+        unseen = {id(entry) for entry in fresh}
+        items = [a for a in articles if id(a.entry) in unseen]
         if feed.full_text:
-            fresh = [await self._complete(entry) for entry in fresh]
-        items = await self.prepare(fresh)
+            items = [await self._complete(item) for item in items]
         # A new feed's first poll catches up quietly, but for its newest few if configured.
         alert: bool | int = True if feed.polled_once else feed.first_poll_alerts
         batch = await self.store.add_articles(
@@ -166,19 +175,22 @@ class Poller:
         report.duplicates += batch.duplicates
         report.deliveries += batch.deliveries
 
-    async def _complete(self, entry: Entry) -> Entry:
-        """A lede-only entry with its article page's main text, when the page has one.
+    async def _complete(self, article: NewArticle) -> NewArticle:
+        """A lede-only article with its page's main text (classified again), if it has one.
 
         One page at a time per feed, through the same session, limits and byte cap as feeds.
         """
+        entry = article.entry
         if len(entry.text) >= LEDE_ONLY_CHARS or not entry.url:
-            return entry
+            return article
         page = await fetch_feed(self.session, entry.url, limits=self.limits)
         if page.status is not FetchStatus.OK:
             log.info("article page not used: %s: %s", entry.url, page.error or page.status)
-            return entry
-        text = await self.parsers.run(extract_main_text, page.body)
-        return replace(entry, text=better_text(entry.text, text))
+            return article
+        text = better_text(entry.text, await self.parsers.run(extract_main_text, page.body))
+        if text == entry.text:
+            return article
+        return (await self.prepare([replace(entry, text=text)]))[0]
 
     def _success(
         self,
@@ -240,11 +252,12 @@ class Poller:
         return float(feed.poll_interval or self.policy.interval)
 
 
-def _with_link_key(feed: Feed, entry: Entry) -> Entry:
+def _with_link_key(feed: Feed, article: NewArticle) -> NewArticle:
     """An entry without an http(s) link gets a unique stand-in, so it cannot collide.
 
     Articles are unique by URL; a stand-in that is not http(s) is never shown as a link.
     """
+    entry = article.entry
     if entry.url:
-        return entry
-    return replace(entry, url=f"urn:marsad:{feed.id}:{entry.key}")
+        return article
+    return replace(article, entry=replace(entry, url=f"urn:marsad:{feed.id}:{entry.key}"))

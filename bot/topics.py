@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from bot.classify import prepare_entries, prepare_entry, rules_version
+from bot.classify import Rules, prepare_entries, prepare_entry
 from bot.feeds.parse import ParserPool as WorkerPool
 from bot.models import Entry, NewArticle
 from bot.storage import Store
@@ -34,8 +33,7 @@ class TopicEngine:
         """Start with no topics; call `load()`."""
         self.store = store
         self.topics: list[Topic] = []
-        self.definitions: list[dict[str, Any]] = []
-        self.version = ""  # a hash of the definitions, so worker processes know when to rebuild
+        self.rules = Rules()  # the definitions as worker processes receive them
         self.classifier = Classifier([])
 
     async def seed(self, topics_toml: str, *, now: datetime) -> int:
@@ -50,8 +48,7 @@ class TopicEngine:
         """Rebuild the classifier from the enabled topics in the store."""
         definitions = await self.store.topic_definitions()
         self.topics = [topic_from_dict(d) for d in definitions]
-        self.definitions = definitions
-        self.version = rules_version(definitions)
+        self.rules = Rules.of(definitions)
         self.classifier = Classifier(self.topics)
         log.info("topics loaded: %s", ", ".join(d["id"] for d in definitions) or "none")
 
@@ -83,7 +80,7 @@ class TopicEngine:
         """Classify entries in the worker processes (a big cycle must not stall the bot)."""
         if len(entries) < INLINE_BELOW:
             return [self.new_article(entry) for entry in entries]
-        return await pool.run(prepare_entries, self.version, self.definitions, list(entries))
+        return await pool.run(prepare_entries, self.rules, list(entries))
 
 
 def _name_key(name: str) -> str:

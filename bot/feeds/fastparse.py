@@ -82,8 +82,10 @@ def _plain_enough(body: bytes, headers: Mapping[str, str]) -> bool:
         # RFC 3023: text/* without a charset means us-ascii, which feedparser then overrides.
         return declared is not None and media in _XML_APPS
     charset = _codec(charset_match.group(1))
-    return declared is not None and charset == declared and (
-        media in _XML_APPS or media in {"text/xml", "text/rss+xml"}
+    return (
+        declared is not None
+        and charset == declared
+        and (media in _XML_APPS or media in {"text/xml", "text/rss+xml"})
     )
 
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from bot.classify import Rules, prepare_entries
 from bot.feeds.parse import ParserPool, parse_feed
+from classifiers import load_topics_toml, topic_to_dict
 from tests.feeds.conftest import NOW
 from tests.feeds.crashparse import parse_or_crash
 from tests.feeds.samples import arabic_items, atom, rss
 
 URL = "https://news.example/feed.xml"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -51,3 +56,13 @@ async def test_parsing_and_other_work_run_in_worker_processes() -> None:
         pool.close()
     assert len(parsed.entries) == 5
     assert worker_pid != os.getpid()
+
+
+async def test_a_feed_is_parsed_and_classified_in_one_worker_call(pool: ParserPool) -> None:
+    topics = load_topics_toml((ROOT / "config" / "topics.toml").read_text(encoding="utf-8"))
+    rules = Rules.of([topic_to_dict(t) for t in topics])
+    body = rss(arabic_items(count=4))
+    parsed = await pool.parse(body, {}, URL, now=NOW, rules=rules)
+    assert [a.entry for a in parsed.articles] == list(parsed.entries)
+    assert list(parsed.articles) == prepare_entries(rules, parsed.entries)
+    assert await pool.parse(body, {}, URL, now=NOW) == replace(parsed, articles=())
