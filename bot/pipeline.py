@@ -159,13 +159,18 @@ class Poller:
     async def _store(
         self, feed: Feed, articles: Sequence[NewArticle], report: CycleReport, success: PollSuccess
     ) -> None:
-        """Store what the database has not seen, with its alerts and the fetch."""
-        fresh = await self.store.filter_new(feed, [a.entry for a in articles])
-        report.duplicates += len(articles) - len(fresh)
-        unseen = {id(entry) for entry in fresh}
-        items = [a for a in articles if id(a.entry) in unseen]
+        """Store what the database has not seen, with its alerts and the fetch.
+
+        The store skips what it has seen, in the same transaction; only article pages are
+        worth asking it first, so that a known item's page is never fetched.
+        """
+        items = list(articles)
         if feed.full_text:
-            items = [await self._complete(item) for item in items]
+            fresh = {
+                id(entry) for entry in await self.store.filter_new(feed, [a.entry for a in items])
+            }
+            report.duplicates += len(items) - len(fresh)
+            items = [await self._complete(a) for a in items if id(a.entry) in fresh]
         # A new feed's first poll catches up quietly, but for its newest few if configured.
         alert: bool | int = True if feed.polled_once else feed.first_poll_alerts
         batch = await self.store.add_articles(

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import (
     Row,
+    and_,
     bindparam,
     delete,
     event,
@@ -269,28 +270,12 @@ class Store:
         await self.record_poll(feed, success)
 
     async def record_poll(self, feed: Feed, success: PollSuccess) -> None:
-        """Record a good fetch that stored nothing (unchanged, or no new entries)."""
-        async with self.transaction() as conn:
-            await self._apply_success(conn, feed, success)
-        await self._follow_redirect(feed, success)
+        """Record a good fetch that stored nothing (unchanged, or no new entries).
 
-    async def _apply_success(self, conn: AsyncConnection, feed: Feed, ok: PollSuccess) -> None:
-        """Update a feed's row after a good fetch."""
-        values: dict[str, Any] = {
-            "error_streak": 0,
-            "last_error": None,
-            "failing_since": None,
-            "flagged_at": None,
-            "last_success_at": ok.now,
-            "next_check_at": ok.next_check_at,
-            "fetch_count": t.feeds.c.fetch_count + 1,
-            "not_modified_count": t.feeds.c.not_modified_count + int(ok.not_modified),
-        }
-        if not ok.not_modified:
-            values.update(etag=ok.etag, last_modified=ok.last_modified, polled_once=True)
-            if ok.title and not feed.title:
-                values["title"] = ok.title
-        await conn.execute(update(t.feeds).where(t.feeds.c.id == feed.id).values(**values))
+        Written with the other writes waiting at that moment (see add_articles).
+        """
+        await self._group_write(_Write(feed, (), success.now, False, success, self._future()))
+        await self._follow_redirect(feed, success)
 
     async def _follow_redirect(self, feed: Feed, ok: PollSuccess) -> None:
         """Move a feed whose URL redirected permanently."""
@@ -377,36 +362,12 @@ class Store:
     # Articles
 
     async def filter_new(self, feed: Feed, entries: Sequence[Entry]) -> list[Entry]:
-        """The entries the database has not seen, under any of their keys."""
+        """The entries the database has not seen under any of their keys, nor listed earlier."""
         if not entries:
             return []
-        keys = [entry.key for entry in entries]
-        urls = [entry.url for entry in entries]
-        hashes = [entry.title_hash for entry in entries]
-        oldest = min(entry.published for entry in entries) - TITLE_DUPLICATE_WINDOW
-        a = t.articles.c
-        # One round trip: the three kinds of key, told apart by a label column.
-        query = union_all(
-            select(literal("key").label("kind"), a.entry_key.label("value"), a.published).where(
-                a.feed_id == feed.id, a.entry_key.in_(keys)
-            ),
-            select(literal("url"), a.url, a.published).where(a.url.in_(urls)),
-            select(literal("title"), a.title_hash, a.published).where(
-                a.title_hash.in_(hashes), a.published >= oldest
-            ),
-        )
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
-        seen_keys = {row.value for row in rows if row.kind == "key"}
-        seen_urls = {row.value for row in rows if row.kind == "url"}
-        recent_titles = [row for row in rows if row.kind == "title"]
-        return [
-            entry
-            for entry in entries
-            if entry.key not in seen_keys
-            and entry.url not in seen_urls
-            and not _same_title_seen(entry, recent_titles)
-        ]
+            seen = await _Seen.load(conn, [(feed.id, entries)])
+        return [entry for entry in entries if seen.admit(feed.id, entry)]
 
     async def add_articles(
         self,
@@ -420,42 +381,53 @@ class Store:
         """Store new articles with their topics and, when alerting, their deliveries.
 
         `alert` is True (every article alerts), False (none), or a number: only that many of
-        the newest alert (a first poll's catch-up). The unique keys decide what is new, so a
-        racing process or a repeated call stores and alerts nothing twice. `success`, when
-        given, records the fetch in the same transaction.
+        the newest alert (a first poll's catch-up). What the database has seen under any key
+        (see filter_new) is skipped, and the unique keys decide the rest, so a racing process
+        or a repeated call stores and alerts nothing twice. `success`, when given, records
+        the fetch in the same transaction.
 
         Calls made while another is writing are written together, in one transaction with a
         few statements (group commit): per-feed transactions made the store the bottleneck
         of a big poll cycle.
         """
-        if not items:
-            if success is not None:
-                await self.record_poll(feed, success)
+        if not items and success is None:
             return StoredBatch((), 0, 0)
-        write = _Write(feed, items, now, alert, success, asyncio.get_running_loop().create_future())
+        stored = await self._group_write(_Write(feed, items, now, alert, success, self._future()))
+        if success is not None:
+            await self._follow_redirect(feed, success)
+        return stored
+
+    @staticmethod
+    def _future() -> asyncio.Future[StoredBatch]:
+        """A future for a queued write's result."""
+        return asyncio.get_running_loop().create_future()
+
+    async def _group_write(self, write: _Write) -> StoredBatch:
+        """Queue a write; whoever holds the batch lock writes everything queued, in order."""
         self._writes.append(write)
         async with self._batch_lock:
             while not write.result.done():  # an earlier writer may have taken it along
                 batch, self._writes = self._writes[:MAX_BATCH], self._writes[MAX_BATCH:]
                 await self._write_batch(batch)
-        stored = write.result.result()
-        if success is not None:
-            await self._follow_redirect(feed, success)
-        return stored
+        return write.result.result()
 
     async def _write_batch(self, batch: list[_Write]) -> None:
         """Write every queued call in one transaction and settle each call's result."""
         try:
             async with self.transaction() as conn:
                 await self._apply_successes(conn, batch)
-                inserted = await self._insert_articles(conn, batch)
+                seen = await _Seen.load(
+                    conn, [(w.feed.id, [i.entry for i in w.items]) for w in batch]
+                )
+                unseen = [[i for i in w.items if seen.admit(w.feed.id, i.entry)] for w in batch]
+                inserted = await self._insert_articles(conn, batch, unseen)
                 stored = [
                     [
                         (inserted[_key(w.feed, item)], item)
-                        for item in w.items
+                        for item in items
                         if _key(w.feed, item) in inserted
                     ]
-                    for w in batch
+                    for w, items in zip(batch, unseen, strict=True)
                 ]
                 await self._insert_topics(conn, [pair for pairs in stored for pair in pairs])
                 alerting = [
@@ -471,47 +443,43 @@ class Store:
             w.result.set_result(StoredBatch(ids, len(w.items) - len(ids), count))
 
     async def _apply_successes(self, conn: AsyncConnection, batch: list[_Write]) -> None:
-        """Record the batch's good fetches: one statement for all of them."""
-        changed = [w for w in batch if w.success is not None and not w.success.not_modified]
-        for w in batch:
-            if w.success is not None and w.success.not_modified:
-                await self._apply_success(conn, w.feed, w.success)
-        if not changed:
-            return
+        """Record the batch's good fetches: one statement for the changed, one for the rest."""
         f = t.feeds.c
-        query = (
-            update(t.feeds)
-            .where(f.id == bindparam("b_id"))
-            .values(
-                error_streak=0,
-                last_error=None,
-                failing_since=None,
-                flagged_at=None,
-                last_success_at=bindparam("b_now", type_=t.UTCDateTime()),
-                next_check_at=bindparam("b_next", type_=t.UTCDateTime()),
-                fetch_count=f.fetch_count + 1,
-                etag=bindparam("b_etag"),
-                last_modified=bindparam("b_last_modified"),
-                polled_once=True,
-                title=func.coalesce(f.title, bindparam("b_title")),  # a feed's own name stays
-            )
-        )
-        rows = [
-            {
-                "b_id": w.feed.id,
-                "b_now": w.success.now,
-                "b_next": w.success.next_check_at,
-                "b_etag": w.success.etag,
-                "b_last_modified": w.success.last_modified,
-                "b_title": w.success.title,
-            }
-            for w in changed
-            if w.success is not None
-        ]
-        await conn.execute(query, rows)
+        health = {
+            "error_streak": 0,
+            "last_error": None,
+            "failing_since": None,
+            "flagged_at": None,
+            "last_success_at": bindparam("b_now", type_=t.UTCDateTime()),
+            "next_check_at": bindparam("b_next", type_=t.UTCDateTime()),
+            "fetch_count": f.fetch_count + 1,
+        }
+        changed = {
+            "etag": bindparam("b_etag"),
+            "last_modified": bindparam("b_last_modified"),
+            "polled_once": True,
+            "title": func.coalesce(f.title, bindparam("b_title")),  # a feed's own name stays
+        }
+        unchanged = {"not_modified_count": f.not_modified_count + 1}
+        for not_modified, values in ((False, changed), (True, unchanged)):
+            rows = [
+                {
+                    "b_id": w.feed.id,
+                    "b_now": w.success.now,
+                    "b_next": w.success.next_check_at,
+                    "b_etag": w.success.etag,
+                    "b_last_modified": w.success.last_modified,
+                    "b_title": w.success.title,
+                }
+                for w in batch
+                if w.success is not None and w.success.not_modified is not_modified
+            ]
+            if rows:
+                query = update(t.feeds).where(f.id == bindparam("b_id"))
+                await conn.execute(query.values(**health, **values), rows)
 
     async def _insert_articles(
-        self, conn: AsyncConnection, batch: list[_Write]
+        self, conn: AsyncConnection, batch: list[_Write], unseen: list[list[NewArticle]]
     ) -> dict[tuple[int, str, str], int]:
         """Insert what is new under every unique key; new ids by (feed, URL, entry key)."""
         rows = [
@@ -527,9 +495,11 @@ class Store:
                 "published": item.entry.published,
                 "fetched_at": w.now,
             }
-            for w in batch
-            for item in w.items
+            for w, items in zip(batch, unseen, strict=True)
+            for item in items
         ]
+        if not rows:
+            return {}
         a = t.articles.c
         query = (
             self._insert(t.articles)
@@ -1152,15 +1122,72 @@ class Store:
         return [dict(row._mapping) for row in rows]
 
 
-def _same_title_seen(entry: Entry, recent: Sequence[Any]) -> bool:
-    """Whether a long-enough title was stored within the duplicate window of this entry."""
-    if len(entry.title) < TITLE_DUPLICATE_MIN_CHARS or not entry.title_hash:
-        return False
-    published = entry.published
-    return any(
-        row.value == entry.title_hash and abs(row.published - published) <= TITLE_DUPLICATE_WINDOW
-        for row in recent
-    )
+class _Seen:
+    """The keys the database (and entries admitted so far) hold, for telling what is new."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        """Sort loaded rows by the kind of key they carry."""
+        self.keys: set[tuple[int, str]] = set()
+        self.urls: set[str] = set()
+        self.titles: dict[str, list[datetime]] = {}
+        for row in rows:
+            if row.kind == "key":
+                self.keys.add((row.feed_id, row.value))
+            elif row.kind == "url":
+                self.urls.add(row.value)
+            else:
+                self.titles.setdefault(row.value, []).append(row.published)
+
+    @classmethod
+    async def load(
+        cls, conn: AsyncConnection, groups: Sequence[tuple[int, Sequence[Entry]]]
+    ) -> _Seen:
+        """What the database holds under any key of these feeds' entries: one round trip."""
+        entries = [entry for _, group in groups for entry in group]
+        if not entries:
+            return cls(())
+        a = t.articles.c
+        oldest = min(entry.published for entry in entries) - TITLE_DUPLICATE_WINDOW
+        by_feed = [
+            and_(a.feed_id == feed_id, a.entry_key.in_([e.key for e in group]))
+            for feed_id, group in groups
+            if group
+        ]
+        # The three kinds of key, told apart by a label column.
+        query = union_all(
+            select(
+                literal("key").label("kind"), a.feed_id, a.entry_key.label("value"), a.published
+            ).where(or_(*by_feed)),
+            select(literal("url"), a.feed_id, a.url, a.published).where(
+                a.url.in_([e.url for e in entries])
+            ),
+            select(literal("title"), a.feed_id, a.title_hash, a.published).where(
+                a.title_hash.in_([e.title_hash for e in entries]), a.published >= oldest
+            ),
+        )
+        return cls((await conn.execute(query)).all())
+
+    def admit(self, feed_id: int, entry: Entry) -> bool:
+        """Whether an entry is new; a new one is remembered, so a repeat in a batch is not."""
+        if (feed_id, entry.key) in self.keys or entry.url in self.urls:
+            return False
+        if self._same_title(entry):
+            return False
+        self.keys.add((feed_id, entry.key))
+        self.urls.add(entry.url)
+        if len(entry.title) >= TITLE_DUPLICATE_MIN_CHARS and entry.title_hash:
+            self.titles.setdefault(entry.title_hash, []).append(entry.published)
+        return True
+
+    def _same_title(self, entry: Entry) -> bool:
+        """Whether a long-enough title was seen within the duplicate window of this entry."""
+        if len(entry.title) < TITLE_DUPLICATE_MIN_CHARS or not entry.title_hash:
+            return False
+        published = entry.published
+        return any(
+            abs(other - published) <= TITLE_DUPLICATE_WINDOW
+            for other in self.titles.get(entry.title_hash, ())
+        )
 
 
 def _alert(row: Any, topics: tuple[TopicMatch, ...]) -> Alert:

@@ -32,10 +32,12 @@ async def test_admins_are_added_once_and_removed(store: Store) -> None:
 
 async def test_feed_health_counts_recent_articles_and_fetches(store: Store) -> None:
     feed = await store.add_feed("https://a.example/rss", now=NOW - timedelta(days=30))
-    await store.add_articles(feed, [article(1), article(2, published=NOW - timedelta(days=9))],
-                             now=NOW)
-    await store.record_success(feed, now=NOW, next_check_at=NOW, not_modified=True,
-                               etag=None, last_modified=None)
+    await store.add_articles(
+        feed, [article(1), article(2, published=NOW - timedelta(days=9))], now=NOW
+    )
+    await store.record_success(
+        feed, now=NOW, next_check_at=NOW, not_modified=True, etag=None, last_modified=None
+    )
     await fail(store, feed.id, timedelta(minutes=5))
     [health] = await store.feed_health(since=NOW - timedelta(days=7))
     assert (health.recent_articles, health.fetch_count, health.not_modified_count) == (1, 2, 1)
@@ -55,8 +57,9 @@ async def test_failing_feeds_are_flagged_once_per_failing_spell(store: Store) ->
     # It recovers, then fails again for days: a new spell is reported again.
     current = await store.get_feed(feed.id)
     assert current is not None
-    await store.record_success(current, now=day, next_check_at=day, not_modified=True,
-                               etag=None, last_modified=None)
+    await store.record_success(
+        current, now=day, next_check_at=day, not_modified=True, etag=None, last_modified=None
+    )
     await fail(store, feed.id, timedelta(days=2))
     assert await store.unflagged_failing_feeds(failing_before=day) == []
     [again] = await store.unflagged_failing_feeds(failing_before=NOW + timedelta(days=3))

@@ -16,8 +16,15 @@ NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 def article(n: int) -> NewArticle:
     """A terrorism article."""
     title = f"عنوان الخبر الطويل رقم {n} عن الأحداث"
-    entry = Entry(f"g{n}", f"https://news.example/{n}", title, "نص", NOW,
-                  hashlib.sha1(title.encode()).hexdigest(), "ar")
+    entry = Entry(
+        f"g{n}",
+        f"https://news.example/{n}",
+        title,
+        "نص",
+        NOW,
+        hashlib.sha1(title.encode()).hexdigest(),
+        "ar",
+    )
     return NewArticle(entry, title, "ar", (TopicMatch("terrorism", 4.5, ("داعش (title)",)),))
 
 
@@ -36,13 +43,25 @@ async def test_settings_default_then_change(store: Store) -> None:
     assert await store.chat_settings(7) == ChatSettings(chat_id=7, language="en")
     until = NOW + timedelta(hours=2)
     await store.update_chat_settings(
-        7, digest="daily", digest_at="07:30", timezone="Africa/Casablanca", muted_until=until,
-        language="ar", language_fixed=True, last_digest_at=NOW,
+        7,
+        digest="daily",
+        digest_at="07:30",
+        timezone="Africa/Casablanca",
+        muted_until=until,
+        language="ar",
+        language_fixed=True,
+        last_digest_at=NOW,
     )
     settings = await store.chat_settings(7)
     assert settings == ChatSettings(
-        chat_id=7, language="ar", language_fixed=True, timezone="Africa/Casablanca",
-        digest="daily", digest_at="07:30", last_digest_at=NOW, muted_until=until,
+        chat_id=7,
+        language="ar",
+        language_fixed=True,
+        timezone="Africa/Casablanca",
+        digest="daily",
+        digest_at="07:30",
+        last_digest_at=NOW,
+        muted_until=until,
     )
     await store.upsert_chat(7, kind="private", language="en", now=NOW)  # settings stay
     assert await store.chat_settings(7) == settings
@@ -56,7 +75,8 @@ async def test_digest_and_muted_chats_wait_for_the_digest_job(store: Store) -> N
     await store.update_chat_settings(3, muted_until=NOW + timedelta(hours=1))
     assert {a.chat_id for a in await store.pending_alerts()} == {1}
     assert [a.article.url for a in await store.pending_alerts(chat_id=2)] == [
-        "https://news.example/1", "https://news.example/2"
+        "https://news.example/1",
+        "https://news.example/2",
     ]
     assert [c.chat_id for c in await store.held_chats()] == [2, 3]
     await store.deactivate_chat(3, reason="blocked")

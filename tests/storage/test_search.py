@@ -77,8 +77,20 @@ async def test_every_word_must_match(store: Store) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ['"داعش', "داعش AND OR NOT", "(داعش", "داعش*", "NEAR(داعش", "^داعش", "'داعش'",
-     "title:داعش", "داعش -", "داعش + - ) \" ' :", "\\داعش", "داعش; DROP TABLE articles;--"],
+    [
+        '"داعش',
+        "داعش AND OR NOT",
+        "(داعش",
+        "داعش*",
+        "NEAR(داعش",
+        "^داعش",
+        "'داعش'",
+        "title:داعش",
+        "داعش -",
+        "داعش + - ) \" ' :",
+        "\\داعش",
+        "داعش; DROP TABLE articles;--",
+    ],
 )
 async def test_query_syntax_is_never_read_as_search_syntax(store: Store, query: str) -> None:
     await stored(store, article(1, "تنظيم داعش يتبنى الهجوم"))
@@ -105,9 +117,7 @@ async def test_recent_relevant_first_and_pages_of_five(store: Store) -> None:
     third = await store.search(query, now=NOW, offset=10)
     assert len(third.hits) == 2 and not third.more
     hit = first.hits[0]
-    assert (hit.source, hit.url, hit.published) == (
-        "وكالة الأنباء", "https://news.example/0", NOW
-    )
+    assert (hit.source, hit.url, hit.published) == ("وكالة الأنباء", "https://news.example/0", NOW)
 
 
 async def test_relevance_can_beat_a_little_recency(store: Store) -> None:
@@ -128,7 +138,8 @@ async def test_filters_topic_since_language_and_filters_alone(store: Store) -> N
         article(4, "Attack on the city", topics=("terrorism",), language="en"),
     )
     assert await titles(store, "هجوم", topic="terrorism") == [
-        "هجوم في المدينة", "هجوم قديم في المدينة"
+        "هجوم في المدينة",
+        "هجوم قديم في المدينة",
     ]
     since = NOW - timedelta(days=1)
     recent = {"هجوم على الأسواق المالية", "هجوم في المدينة"}
@@ -137,7 +148,8 @@ async def test_filters_topic_since_language_and_filters_alone(store: Store) -> N
     assert await titles(store, "هجوم", language="en") == []
     # No words: the newest articles that pass the filters.
     assert await titles(store, topic="terrorism", since=since) == [
-        "Attack on the city", "هجوم في المدينة"
+        "Attack on the city",
+        "هجوم في المدينة",
     ]
 
 

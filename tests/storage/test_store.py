@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime, timedelta
 
@@ -122,6 +123,24 @@ async def test_articles_are_stored_once_under_every_key(store: Store) -> None:
     assert await store.filter_new(other, [late]) == [late]
     again = await store.add_articles(feed, [article(1), article(2)], now=NOW)
     assert (again.article_ids, again.duplicates) == ((), 2)
+
+
+async def test_the_same_story_written_in_one_group_commit_is_stored_once(store: Store) -> None:
+    feeds = [await store.add_feed(f"https://{n}.example/rss", now=NOW) for n in "abc"]
+    story = "وكالة: انفجار قرب مقر الحكومة في العاصمة"
+    # The first call writes alone; the two queued behind it are written in one batch.
+    first, wire, reprint = await asyncio.gather(
+        store.add_articles(feeds[0], [article(1)], now=NOW),
+        store.add_articles(feeds[1], [article(2, title=story), article(3)], now=NOW),
+        store.add_articles(feeds[2], [article(4, title=story), article(2, key="x")], now=NOW),
+    )
+    assert (len(first.article_ids), len(wire.article_ids)) == (1, 2)
+    assert (reprint.article_ids, reprint.duplicates) == ((), 2)  # same title; same URL
+    listed = [entry(5, title=story), entry(6, title=story)]
+    assert await store.filter_new(feeds[0], listed) == []
+    novel = "نص آخر طويل بما يكفي ليكون عنوانا"
+    fresh = [entry(7, title=novel), entry(8, title=novel)]  # a repeat within one list
+    assert await store.filter_new(feeds[0], fresh) == fresh[:1]
 
 
 async def test_deliveries_follow_subscriptions_and_alert_setting(store: Store) -> None:
