@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from alembic import command
+from sqlalchemy import Connection, text
 
 from bot.models import Entry, NewArticle, TopicMatch
 from bot.storage import Store
+from bot.storage.migrate import alembic_config
 from bot.storage.search import SearchQuery, fts5_match, query_terms, tsquery
+from bot.storage.store import create_engine
 from classifiers import normalise_for_search
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
@@ -159,3 +164,29 @@ def test_query_expressions_quote_every_key() -> None:
     assert fts5_match(terms) == '("بموسكو" OR "موسكو") AND "داعش"'
     assert tsquery(terms) == "('بموسكو' | 'موسكو') & ('داعش')"
     assert tsquery([("it's",)]) == "('it''s')"
+
+
+async def test_sqlite_index_built_before_the_ascii_tokenizer_is_rebuilt(tmp_path: Path) -> None:
+    store = Store(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"))
+    try:
+        async with store.engine.begin() as conn:
+            await conn.run_sync(lambda sync: _upgrade_to(sync, "0003"))
+        await stored(store, article(1, "Cyber attack on the ministry", language="en"))
+        await store.migrate()
+        async with store.engine.connect() as conn:
+            sql = await conn.scalar(
+                text("SELECT sql FROM sqlite_master WHERE name = 'article_search'")
+            )
+        assert "tokenize='ascii'" in sql
+        assert await titles(store, "attacks") == ["Cyber attack on the ministry"]
+        await stored(store, article(2, "الهجوم الإلكتروني على الوزارة"))
+        assert await titles(store, "هجوم") == ["الهجوم الإلكتروني على الوزارة"]
+    finally:
+        await store.close()
+
+
+def _upgrade_to(connection: Connection, revision: str) -> None:
+    """Alembic upgrade to one revision on a synchronous connection."""
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
