@@ -7,8 +7,10 @@ spread over several loopback addresses (127.0.0.x) so per-host connection limits
 they would to real publishers. Prints, in one run: feedparser alone parsing the same bytes
 in one process (the floor every Python poller pays), Marsad's first cycle (everything new:
 fetch, parse, dedupe, classify, store on SQLite), the steady cycle (everything answered
-304) and the peak memory of Marsad's processes. The feeds are generated in the server's
-process and in the floor's, so Marsad's process holds only what it fetched.
+304), the CPU seconds of the first cycle and the peak memory of Marsad's processes, over
+a few rounds: machine speed drifts, so each round's ratio pairs figures taken together.
+The feeds are generated in the server's process and in the floor's, so Marsad's process
+holds only what it fetched.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import argparse
 import asyncio
 import io
 import multiprocessing
+import statistics
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -80,7 +84,7 @@ class PeakMemory:
         self.peak = 0
         self.main_peak = 0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread: threading.Thread | None = None
 
     def _run(self) -> None:
         me = psutil.Process()
@@ -95,12 +99,15 @@ class PeakMemory:
             time.sleep(0.05)
 
     def __enter__(self) -> PeakMemory:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
 
 
 def floor(count: int) -> float:
@@ -113,8 +120,27 @@ def floor(count: int) -> float:
     return time.perf_counter() - start
 
 
-async def cycles(urls: list[str], database: Path) -> tuple[float, float, int, int]:
-    """First and steady cycle times, new articles and 304 answers."""
+@dataclass(frozen=True)
+class Round:
+    """One measured round: the floor, then Marsad's two cycles on a fresh database."""
+
+    floor: float
+    first: float
+    steady: float
+    new_articles: int
+    not_modified: int
+    main_cpu: float  # CPU seconds of Marsad's own process during the first cycle
+    workers_cpu: float  # and of its worker processes (the fork server included)
+
+
+def _cpu(process: psutil.Process) -> float:
+    """User and system CPU seconds a process has used."""
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+async def cycles(urls: list[str], database: Path, server: int) -> tuple[float, ...]:
+    """First and steady cycle times, new articles, 304 answers, CPU of the first cycle."""
     clock = [NOW]
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{database}",
@@ -124,16 +150,39 @@ async def cycles(urls: list[str], database: Path) -> tuple[float, float, int, in
     )
     options = RunOptions(console="jsonl", limits=FetchLimits(max_connections=100, max_per_host=4))
     marsad = Marsad(settings, options=options, clock=lambda: clock[0], stream=io.StringIO())
+    me = psutil.Process()
     try:
         await marsad.start()
         for url in urls:
             await marsad.store.add_feed(url, now=clock[0])
+        before = _cpu(me)
         first = await marsad.cycle()
+        main_cpu = _cpu(me) - before
+        workers = [c for c in me.children(recursive=True) if c.pid != server]
+        workers_cpu = sum(_cpu(c) for c in workers)  # they start with the first cycle
         clock[0] += timedelta(hours=2)
         steady = await marsad.cycle()
     finally:
         await marsad.close()
-    return first.seconds, steady.seconds, first.new_articles, steady.not_modified
+    return (
+        first.seconds,
+        steady.seconds,
+        first.new_articles,
+        steady.not_modified,
+        main_cpu,
+        workers_cpu,
+    )
+
+
+def measure(args: argparse.Namespace, urls: list[str], server: int, memory: PeakMemory) -> Round:
+    """The floor in a child process, then Marsad's cycles in this one (memory sampled)."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        base = child.submit(floor, args.feeds).result()
+    with tempfile.TemporaryDirectory() as tmp, memory:
+        first, steady, new, not_modified, main_cpu, workers_cpu = asyncio.run(
+            cycles(urls, Path(tmp) / "bench.db", server)
+        )
+    return Round(base, first, steady, int(new), int(not_modified), main_cpu, workers_cpu)
 
 
 def main() -> None:
@@ -141,35 +190,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3, help="floor + cycles, repeated")
     args = parser.parse_args()
     size = sum(map(len, make_feeds(min(args.feeds, 20)))) * args.feeds / min(args.feeds, 20)
     print(
         f"{args.feeds} feeds x {ITEMS_PER_FEED} items on {args.hosts} loopback hosts, "
-        f"about {size / 1e6:.1f} MB of RSS"
+        f"about {size / 1e6:.1f} MB of RSS; {args.rounds} rounds"
     )
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=spawn) as child:
-        base = child.submit(floor, args.feeds).result()
-    print(f"feedparser alone, one process (floor): {base:6.2f} s")
     ready = spawn.Event()
     server = spawn.Process(target=serve, args=(args.feeds, args.hosts, ready), daemon=True)
     server.start()
     ready.wait(120)
     urls = [f"http://127.0.0.{n % args.hosts + 1}:{PORT}/feed/{n}.xml" for n in range(args.feeds)]
     limit_malloc_arenas()  # as `python -m bot` does
+    rounds: list[Round] = []
+    memory = PeakMemory(server.pid or 0)
     try:
-        with tempfile.TemporaryDirectory() as tmp, PeakMemory(server.pid or 0) as memory:
-            first, steady, new, not_modified = asyncio.run(cycles(urls, Path(tmp) / "bench.db"))
-        print(
-            f"first cycle (all new, {new} articles):  {first:6.2f} s  = {first / base:.2f}x floor"
-        )
-        print(f"steady cycle ({not_modified} answered 304):     {steady:6.2f} s")
-        print(
-            f"peak memory (Marsad + workers):        {memory.peak / 2**20:6.0f} MB "
-            f"(main process {memory.main_peak / 2**20:.0f} MB)"
-        )
+        for _ in range(args.rounds):
+            r = measure(args, urls, server.pid or 0, memory)
+            rounds.append(r)
+            print(
+                f"  floor {r.floor:6.2f} s | first cycle ({r.new_articles} new) "
+                f"{r.first:6.2f} s = {r.first / r.floor:.2f}x floor, CPU {r.main_cpu:.1f} s "
+                f"main + {r.workers_cpu:.1f} s workers | steady ({r.not_modified} x 304) "
+                f"{r.steady:.2f} s",
+                flush=True,
+            )
     finally:
         server.terminate()
+    ratio = statistics.median(r.first / r.floor for r in rounds)
+    print(f"feedparser alone, one process (floor), median: {_median(rounds, 'floor'):6.2f} s")
+    print(f"first cycle (all new), median:                 {_median(rounds, 'first'):6.2f} s")
+    print(f"first cycle / floor, median of rounds:         {ratio:6.2f}x")
+    print(f"steady cycle (all 304), median:                {_median(rounds, 'steady'):6.2f} s")
+    print(
+        f"peak memory (Marsad + workers):                {memory.peak / 2**20:6.0f} MB "
+        f"(main process {memory.main_peak / 2**20:.0f} MB)"
+    )
+
+
+def _median(rounds: list[Round], name: str) -> float:
+    """The median of one figure over the rounds."""
+    return statistics.median(getattr(r, name) for r in rounds)
 
 
 if __name__ == "__main__":

@@ -125,6 +125,13 @@ class Marsad:
         return application
 
     async def start(self) -> None:
+        """Start the workers and, meanwhile, prepare the database."""
+        # The workers import the parsing and classification code while the database migrates,
+        # so the first cycle does not wait for them.
+        pids, _ = await asyncio.gather(self.parsers.warm_up(), self._prepare_database())
+        log.debug("worker processes: %s", pids)
+
+    async def _prepare_database(self) -> None:
         """Migrate, seed the built-in topics, load the rules, add the listed feeds."""
         log.info("database: %s", self.settings.database_url_safe)
         await self.store.migrate()

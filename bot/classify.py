@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.models import Entry, NewArticle, TopicMatch
@@ -17,16 +17,24 @@ from classifiers import Classifier, detect_language, topic_from_dict
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """Topic definitions as worker processes receive them, with a version to cache by."""
+    """Topic definitions as worker processes receive them, with a version to cache by.
 
-    definitions: list[dict[str, Any]] = field(default_factory=list)
+    They travel as one JSON string, which pickles in a copy (every parse call carries
+    them); a worker decodes it only when the version is new to it.
+    """
+
+    definitions_json: str = "[]"
     version: str = ""
 
     @classmethod
     def of(cls, definitions: list[dict[str, Any]]) -> Rules:
         """Rules for some definitions, versioned by a short hash of them."""
         text = json.dumps(definitions, sort_keys=True, ensure_ascii=False)
-        return cls(definitions, hashlib.blake2b(text.encode(), digest_size=8).hexdigest())
+        return cls(text, hashlib.blake2b(text.encode(), digest_size=8).hexdigest())
+
+    def classifier(self) -> Classifier:
+        """A classifier built from these rules."""
+        return Classifier([topic_from_dict(d) for d in json.loads(self.definitions_json)])
 
 
 # The classifier a worker process built, and the rules version it was built from.
@@ -48,6 +56,5 @@ def prepare_entries(rules: Rules, entries: Sequence[Entry]) -> list[NewArticle]:
     """prepare_entry for a batch, in a worker process that keeps its classifier per version."""
     global _worker_rules
     if _worker_rules is None or _worker_rules[0] != rules.version:
-        classifier = Classifier([topic_from_dict(d) for d in rules.definitions])
-        _worker_rules = (rules.version, classifier)
+        _worker_rules = (rules.version, rules.classifier())
     return [prepare_entry(_worker_rules[1], entry) for entry in entries]

@@ -13,6 +13,7 @@ import hashlib
 import io
 import logging
 import multiprocessing
+import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -329,6 +330,10 @@ class ParserPool:
             logger.info("worker pool broke running %s; restarting it", function.__name__)
             self._replace(generation)
         return await asyncio.wrap_future(self._pool.submit(function, *args))
+
+    async def warm_up(self) -> list[int]:
+        """Start every worker now, so the first cycle does not wait for the imports; pids."""
+        return await asyncio.gather(*(self.run(os.getpid) for _ in range(self._workers)))
 
     def close(self) -> None:
         """Stop the workers; parses still queued are cancelled."""

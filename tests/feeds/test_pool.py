@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bot.classify import Rules, prepare_entries
@@ -66,3 +67,20 @@ async def test_a_feed_is_parsed_and_classified_in_one_worker_call(pool: ParserPo
     assert [a.entry for a in parsed.articles] == list(parsed.entries)
     assert list(parsed.articles) == prepare_entries(rules, parsed.entries)
     assert await pool.parse(body, {}, URL, now=NOW) == replace(parsed, articles=())
+
+
+async def test_warm_up_starts_every_worker_before_any_work() -> None:
+    before = _worker_processes()
+    pool = ParserPool(2)
+    try:
+        pids = await pool.warm_up()
+        started = _worker_processes() - before
+    finally:
+        pool.close()
+    assert len(started) == 2  # both spawned, though one may have run both warm-up calls
+    assert set(pids) <= started
+
+
+def _worker_processes() -> set[int]:
+    """Pids of the processes the fork server (a child of this process) forked."""
+    return {w.pid for child in psutil.Process().children() for w in child.children()}
