@@ -247,8 +247,11 @@ def detect_language(text: str) -> str | None:
     Arabic is told by its script, unless letters only Persian or Urdu use are common;
     English and French by counting their function words.
     """
-    arabic_runs = _AR_RUN_RE.findall(text)
     latin_runs = _LATIN_RUN_RE.findall(text)
+    if not latin_runs and not _NOT_ARABIC_RE.search(text):
+        # Most Arabic articles: no Latin word and no Persian letter, so nothing to count.
+        return "ar" if _AR_RUN_RE.search(text) else None
+    arabic_runs = _AR_RUN_RE.findall(text)
     if not arabic_runs and not latin_runs:
         return None
     if len(arabic_runs) >= len(latin_runs):
