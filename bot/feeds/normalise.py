@@ -35,9 +35,7 @@ _SKIPPED = re.compile(
 _BLOCK = re.compile(rf"</?(?:{'|'.join(sorted(_BLOCK_TAGS))})\b{_ATTRS}>", re.IGNORECASE)
 _BREAK = re.compile(rf"<br\b{_ATTRS}>", re.IGNORECASE)
 _ANY_TAG = re.compile(rf"</?[a-zA-Z][\w:-]*{_ATTRS}>|<[!?]{_ATTRS}>")
-_LINE_SPACE = re.compile(r"[^\S\n]+")  # whitespace but line feeds
-_LINE_EDGE = re.compile(r" *\n *")
-_BLANK_LINES = re.compile(r"\n\n+")
+_PARA_SPLIT = re.compile(r"\n\s*\n")
 _HEX_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 
 # Query parameters that only track the reader; dropping them makes the same article's
@@ -85,10 +83,13 @@ def plain_text(text: str) -> str:
     """Collapse whitespace inside paragraphs; paragraphs stay separated by one blank line."""
     if "\n" not in text:
         return " ".join(text.split())  # one paragraph, one line: the common case
-    # Three passes in C: spaces within lines, spaces around line breaks, blank-line runs.
-    text = _LINE_SPACE.sub(" ", text)
-    text = _LINE_EDGE.sub("\n", text)
-    return _BLANK_LINES.sub("\n\n", text).strip()
+    paragraphs = []
+    for block in _PARA_SPLIT.split(text):
+        lines = [" ".join(line.split()) for line in block.split("\n")]
+        joined = "\n".join(line for line in lines if line)
+        if joined:
+            paragraphs.append(joined)
+    return "\n\n".join(paragraphs)
 
 
 def html_to_text(html: str) -> str:
