@@ -58,6 +58,8 @@ TITLE_DUPLICATE_WINDOW = timedelta(hours=48)
 TITLE_DUPLICATE_MIN_CHARS = 20
 # The most add_articles calls one group commit writes; it bounds the transaction's size.
 MAX_BATCH = 64
+# Entries whose keys one query looks up (three parameters each; the databases allow ~32,000).
+SEEN_CHUNK = 2000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -1122,6 +1124,29 @@ class Store:
         return [dict(row._mapping) for row in rows]
 
 
+async def _seen_rows(conn: AsyncConnection, pairs: Sequence[tuple[int, Entry]]) -> list[Any]:
+    """Stored articles sharing a key with these (feed, entry) pairs, labelled by key kind."""
+    by_feed: dict[int, list[str]] = {}
+    for feed_id, entry in pairs:
+        by_feed.setdefault(feed_id, []).append(entry.key)
+    entries = [entry for _, entry in pairs]
+    a = t.articles.c
+    oldest = min(entry.published for entry in entries) - TITLE_DUPLICATE_WINDOW
+    # The three kinds of key, told apart by a label column.
+    query = union_all(
+        select(
+            literal("key").label("kind"), a.feed_id, a.entry_key.label("value"), a.published
+        ).where(or_(*(and_(a.feed_id == f, a.entry_key.in_(keys)) for f, keys in by_feed.items()))),
+        select(literal("url"), a.feed_id, a.url, a.published).where(
+            a.url.in_([e.url for e in entries])
+        ),
+        select(literal("title"), a.feed_id, a.title_hash, a.published).where(
+            a.title_hash.in_([e.title_hash for e in entries]), a.published >= oldest
+        ),
+    )
+    return list((await conn.execute(query)).all())
+
+
 class _Seen:
     """The keys the database (and entries admitted so far) hold, for telling what is new."""
 
@@ -1142,30 +1167,16 @@ class _Seen:
     async def load(
         cls, conn: AsyncConnection, groups: Sequence[tuple[int, Sequence[Entry]]]
     ) -> _Seen:
-        """What the database holds under any key of these feeds' entries: one round trip."""
-        entries = [entry for _, group in groups for entry in group]
-        if not entries:
-            return cls(())
-        a = t.articles.c
-        oldest = min(entry.published for entry in entries) - TITLE_DUPLICATE_WINDOW
-        by_feed = [
-            and_(a.feed_id == feed_id, a.entry_key.in_([e.key for e in group]))
-            for feed_id, group in groups
-            if group
-        ]
-        # The three kinds of key, told apart by a label column.
-        query = union_all(
-            select(
-                literal("key").label("kind"), a.feed_id, a.entry_key.label("value"), a.published
-            ).where(or_(*by_feed)),
-            select(literal("url"), a.feed_id, a.url, a.published).where(
-                a.url.in_([e.url for e in entries])
-            ),
-            select(literal("title"), a.feed_id, a.title_hash, a.published).where(
-                a.title_hash.in_([e.title_hash for e in entries]), a.published >= oldest
-            ),
-        )
-        return cls((await conn.execute(query)).all())
+        """What the database holds under any key of these feeds' entries.
+
+        One query per SEEN_CHUNK entries: each entry binds three parameters, and both
+        databases cap a statement's parameters (a hostile feed can list 100,000 items).
+        """
+        pairs = [(feed_id, entry) for feed_id, group in groups for entry in group]
+        rows: list[Any] = []
+        for start in range(0, len(pairs), SEEN_CHUNK):
+            rows += await _seen_rows(conn, pairs[start : start + SEEN_CHUNK])
+        return cls(rows)
 
     def admit(self, feed_id: int, entry: Entry) -> bool:
         """Whether an entry is new; a new one is remembered, so a repeat in a batch is not."""

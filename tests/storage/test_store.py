@@ -143,6 +143,19 @@ async def test_the_same_story_written_in_one_group_commit_is_stored_once(store: 
     assert await store.filter_new(feeds[0], fresh) == fresh[:1]
 
 
+async def test_a_feed_listing_eleven_thousand_items_is_stored_and_then_known(
+    store: Store,
+) -> None:
+    # Looking up 11,000 entries' three keys at once would pass both databases' parameter cap.
+    feed = await store.add_feed("https://huge.example/rss", now=NOW)
+    items = [article(n) for n in range(11_000)]
+    first = await store.add_articles(feed, items, now=NOW, alert=False)
+    assert len(first.article_ids) == 11_000
+    again = await store.add_articles(feed, items, now=NOW, alert=False)
+    assert (again.article_ids, again.duplicates) == ((), 11_000)
+    assert await store.filter_new(feed, [item.entry for item in items]) == []
+
+
 async def test_deliveries_follow_subscriptions_and_alert_setting(store: Store) -> None:
     feed = await store.add_feed("https://a.example/rss", now=NOW)
     await store.upsert_chat(100, kind="private", now=NOW)
