@@ -87,7 +87,6 @@ class Marsad:
             self.store,
             self.session,
             self.parsers,
-            lambda entries: self.topics.new_articles(entries, self.parsers),
             rules=lambda: self.topics.rules,
             clock=clock,
             policy=PollPolicy(interval=float(settings.poll_interval)),

@@ -10,25 +10,24 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import aiohttp
 
-from bot.classify import Rules
+from bot.classify import Rules, prepare_entries
 from bot.feeds.article import LEDE_ONLY_CHARS, better_text, extract_main_text
 from bot.feeds.fetch import FetchLimits, fetch_feed
 from bot.feeds.hints import next_interval
 from bot.feeds.parse import ParserPool
-from bot.models import Entry, Feed, FetchResult, FetchStatus, NewArticle
+from bot.models import Feed, FetchResult, FetchStatus, NewArticle
 from bot.storage import Store
 from bot.storage.store import PollSuccess
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-Prepare = Callable[[Sequence[Entry]], Awaitable[list[NewArticle]]]
 CurrentRules = Callable[[], Rules]
 
 
@@ -64,7 +63,6 @@ class Poller:
         store: Store,
         session: aiohttp.ClientSession,
         parsers: ParserPool,
-        prepare: Prepare,
         *,
         rules: CurrentRules,
         clock: Clock,
@@ -76,7 +74,6 @@ class Poller:
         self.store = store
         self.session = session
         self.parsers = parsers
-        self.prepare = prepare  # classifies entries changed after parsing (full text)
         self.rules = rules  # the live topic rules, sent along with each body to parse
         self.clock = clock
         self.policy = policy
@@ -195,7 +192,8 @@ class Poller:
         text = better_text(entry.text, await self.parsers.run(extract_main_text, page.body))
         if text == entry.text:
             return article
-        return (await self.prepare([replace(entry, text=text)]))[0]
+        completed = [replace(entry, text=text)]
+        return (await self.parsers.run(prepare_entries, self.rules(), completed))[0]
 
     def _success(
         self,

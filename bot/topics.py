@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import datetime
 
-from bot.classify import Rules, prepare_entries, prepare_entry
-from bot.feeds.parse import ParserPool as WorkerPool
-from bot.models import Entry, NewArticle
+from bot.classify import Rules
 from bot.storage import Store
 from classifiers import (
     Classification,
@@ -21,9 +18,6 @@ from classifiers import (
 )
 
 log = logging.getLogger(__name__)
-
-# Fewer new entries than this are classified inline: a round trip to a worker costs more.
-INLINE_BELOW = 4
 
 
 class TopicEngine:
@@ -71,16 +65,6 @@ class TopicEngine:
     def classify_text(self, title: str, text: str, lang: str | None = None) -> Classification:
         """Classify a text with the live rules."""
         return self.classifier.classify(title, text, lang)
-
-    def new_article(self, entry: Entry) -> NewArticle:
-        """Classify an entry and prepare its search text, in this process."""
-        return prepare_entry(self.classifier, entry)
-
-    async def new_articles(self, entries: Sequence[Entry], pool: WorkerPool) -> list[NewArticle]:
-        """Classify entries in the worker processes (a big cycle must not stall the bot)."""
-        if len(entries) < INLINE_BELOW:
-            return [self.new_article(entry) for entry in entries]
-        return await pool.run(prepare_entries, self.rules, list(entries))
 
 
 def _name_key(name: str) -> str:

@@ -286,14 +286,13 @@ class ParserPool:
     ) -> ParsedFeed:
         """Parse (and classify, given rules) in a worker; a crash gives an error value."""
         args = (body, dict(headers), url)
-        options: dict[str, Any] = {"now": now} if rules is None else {"now": now, "rules": rules}
-        if (result := await self._attempt(args, options)) is not None:
+        if (result := await self._attempt(args, now, rules)) is not None:
             return result
         # A dead worker fails every parse in flight, not only the culprit's. Retry them one at
         # a time, so an innocent feed is not killed again by the culprit's retry.
         for _retry in range(_RETRIES):
             async with self._lock():
-                if (result := await self._attempt(args, options)) is not None:
+                if (result := await self._attempt(args, now, rules)) is not None:
                     return result
         logger.warning("parser process crashed on %s every time; giving up on it", url)
         return ParsedFeed(title=None, entries=(), error="the parser process crashed on this feed")
@@ -306,12 +305,12 @@ class ParserPool:
         return self._retry_lock
 
     async def _attempt(
-        self, args: tuple[bytes, dict[str, str], str], options: dict[str, Any]
+        self, args: tuple[bytes, dict[str, str], str], now: datetime, rules: Rules | None
     ) -> ParsedFeed | None:
         """One run in the current executor; None when the executor broke under it."""
         generation = self._generation
         try:
-            future = self._pool.submit(self._target, *args, **options)
+            future = self._pool.submit(self._target, *args, now=now, rules=rules)
             return await asyncio.wrap_future(future)
         except BrokenProcessPool:
             logger.info("parser pool broke while parsing %s; restarting it", args[2])

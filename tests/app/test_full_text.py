@@ -13,6 +13,7 @@ from bot.feeds.article import better_text, extract_main_text
 from bot.feeds.fetch import FetchLimits
 from bot.storage import schema
 from bot.storage.store import FeedOptions
+from classifiers import normalise_for_search
 from config.settings import Settings
 from tests.helpers.feedserver import FeedServer
 from tests.helpers.rss import Item, rss
@@ -74,8 +75,11 @@ async def test_lede_only_items_are_completed_from_their_pages(tmp_path: Path) ->
             await marsad.start()
             await marsad.cycle()
             async with marsad.store.engine.connect() as conn:
-                text = (await conn.execute(select(schema.articles.c.text))).scalar_one()
+                a = schema.articles.c
+                text, norm_text = (await conn.execute(select(a.text, a.norm_text))).one()
             assert "ملابسات الحادث" in text and len(text) > 500
+            # Classified and indexed again from the page's text, not the lede's.
+            assert normalise_for_search("ملابسات", "ar") in norm_text.split()
             assert server.hits["/news/1"] == 1
             # A feed without the option never fetches pages.
             await marsad.store.set_feed_options(1, FeedOptions(full_text=False))
