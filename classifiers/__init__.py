@@ -18,6 +18,7 @@ from classifiers.text import (
     query_alternatives,
 )
 from classifiers.topics import (
+    SCALAR_FIELDS,
     Group,
     Term,
     Topic,
@@ -33,6 +34,7 @@ from classifiers.topics import (
 )
 
 __all__ = [
+    "SCALAR_FIELDS",
     "Classification",
     "Classifier",
     "Group",

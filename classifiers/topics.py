@@ -12,7 +12,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Final
 
 from classifiers.text import is_arabic_char, phrase_keys
@@ -181,23 +181,9 @@ def _terms_to(terms: tuple[Term, ...]) -> dict[str, dict[str, float]]:
     return out
 
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "names",
-        "terms",
-        "exclusions",
-        "groups",
-        "threshold",
-        "title_weight",
-        "lede_weight",
-        "lede_words",
-        "body_weight",
-        "focus",
-        "window",
-        "max_repeats",
-    }
-)
+_KNOWN_KEYS: Final = frozenset(f.name for f in fields(Topic))
+# A topic's numbers: every field but its id, names and term lists.
+SCALAR_FIELDS: Final = tuple(sorted(_KNOWN_KEYS - {"id", "names", "terms", "exclusions", "groups"}))
 
 
 def topic_from_dict(d: Mapping[str, Any]) -> Topic:

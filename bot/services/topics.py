@@ -13,6 +13,7 @@ from bot.models import TopicMatch
 from bot.storage import Store
 from bot.topics import TopicEngine
 from classifiers import (
+    SCALAR_FIELDS,
     Classification,
     Topic,
     detect_language,
@@ -28,16 +29,6 @@ from classifiers import (
 NEW_TOPIC_THRESHOLD = 1.0
 MAX_RECLASSIFY_HOURS = 24 * 30
 YIELD_EVERY = 50  # articles classified between two yields to the event loop
-_SCALARS = (
-    "threshold",
-    "title_weight",
-    "lede_weight",
-    "lede_words",
-    "body_weight",
-    "focus",
-    "window",
-    "max_repeats",
-)
 
 
 class TopicEditError(ValueError):
@@ -74,7 +65,7 @@ def _topic(definition: Mapping[str, Any]) -> Topic:
     try:
         return topic_from_dict(definition)
     except ValueError:
-        scalars = {k: definition[k] for k in _SCALARS if k in definition}
+        scalars = {k: definition[k] for k in SCALAR_FIELDS if k in definition}
         return Topic(id=str(definition["id"]), names=dict(definition.get("names", {})), **scalars)
 
 

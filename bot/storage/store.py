@@ -517,14 +517,7 @@ class Store:
     ) -> None:
         """Store each article's topics with their evidence."""
         rows = [
-            {
-                "article_id": article_id,
-                "topic": match.topic,
-                "score": match.score,
-                "evidence": json.dumps(match.evidence, ensure_ascii=False),
-            }
-            for article_id, item in stored
-            for match in item.topics
+            _topic_row(article_id, match) for article_id, item in stored for match in item.topics
         ]
         if rows:
             await conn.execute(t.article_topics.insert(), rows)
@@ -914,15 +907,7 @@ class Store:
         alert_topics: Iterable[str] = (),
     ) -> int:
         """Store an article's new topics; alert subscribers of alert_topics; return alerts."""
-        rows = [
-            {
-                "article_id": article_id,
-                "topic": m.topic,
-                "score": m.score,
-                "evidence": json.dumps(m.evidence, ensure_ascii=False),
-            }
-            for m in matches
-        ]
+        rows = [_topic_row(article_id, match) for match in matches]
         wanted = list(alert_topics)
         async with self.transaction() as conn:
             await conn.execute(
@@ -1122,6 +1107,16 @@ class Store:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [dict(row._mapping) for row in rows]
+
+
+def _topic_row(article_id: int, match: TopicMatch) -> dict[str, Any]:
+    """An article_topics row: the topic with its score and evidence."""
+    return {
+        "article_id": article_id,
+        "topic": match.topic,
+        "score": match.score,
+        "evidence": json.dumps(match.evidence, ensure_ascii=False),
+    }
 
 
 async def _seen_rows(conn: AsyncConnection, pairs: Sequence[tuple[int, Entry]]) -> list[Any]:
