@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import io
 import multiprocessing
+import os
 import statistics
 import sys
 import tempfile
@@ -133,14 +134,8 @@ class Round:
     workers_cpu: float  # and of its worker processes (the fork server included)
 
 
-def _cpu(process: psutil.Process) -> float:
-    """User and system CPU seconds a process has used."""
-    times = process.cpu_times()
-    return times.user + times.system
-
-
-async def cycles(urls: list[str], database: Path, server: int) -> tuple[float, ...]:
-    """First and steady cycle times, new articles, 304 answers, CPU of the first cycle."""
+async def cycles(urls: list[str], database: Path, server: int, base: float) -> Round:
+    """Marsad's first and steady cycles on a fresh database, beside a floor measured before."""
     clock = [NOW]
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{database}",
@@ -150,28 +145,38 @@ async def cycles(urls: list[str], database: Path, server: int) -> tuple[float, .
     )
     options = RunOptions(console="jsonl", limits=FetchLimits(max_connections=100, max_per_host=4))
     marsad = Marsad(settings, options=options, clock=lambda: clock[0], stream=io.StringIO())
-    me = psutil.Process()
     try:
-        await marsad.start()
+        await marsad.start()  # the workers start here, before the cycles
         for url in urls:
             await marsad.store.add_feed(url, now=clock[0])
-        before = _cpu(me)
+        before = _cpu_by_process(server)
         first = await marsad.cycle()
-        main_cpu = _cpu(me) - before
-        workers = [c for c in me.children(recursive=True) if c.pid != server]
-        workers_cpu = sum(_cpu(c) for c in workers)  # they start with the first cycle
+        used = {pid: cpu - before.get(pid, 0.0) for pid, cpu in _cpu_by_process(server).items()}
         clock[0] += timedelta(hours=2)
         steady = await marsad.cycle()
     finally:
         await marsad.close()
-    return (
+    main_cpu = used.pop(os.getpid())
+    return Round(
+        base,
         first.seconds,
         steady.seconds,
         first.new_articles,
         steady.not_modified,
         main_cpu,
-        workers_cpu,
+        sum(used.values()),
     )
+
+
+def _cpu_by_process(server: int) -> dict[int, float]:
+    """CPU seconds used so far by this process and each of its children but the server."""
+    me = psutil.Process()
+    used = {}
+    for process in [me, *(c for c in me.children(recursive=True) if c.pid != server)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            used[process.pid] = times.user + times.system
+    return used
 
 
 def measure(args: argparse.Namespace, urls: list[str], server: int, memory: PeakMemory) -> Round:
@@ -179,10 +184,7 @@ def measure(args: argparse.Namespace, urls: list[str], server: int, memory: Peak
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
         base = child.submit(floor, args.feeds).result()
     with tempfile.TemporaryDirectory() as tmp, memory:
-        first, steady, new, not_modified, main_cpu, workers_cpu = asyncio.run(
-            cycles(urls, Path(tmp) / "bench.db", server)
-        )
-    return Round(base, first, steady, int(new), int(not_modified), main_cpu, workers_cpu)
+        return asyncio.run(cycles(urls, Path(tmp) / "bench.db", server, base))
 
 
 def main() -> None:
