@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
-log = logging.getLogger(__name__)
-
 # A feed item shorter than this is worth completing from its page.
 LEDE_ONLY_CHARS = 600
 

@@ -10,8 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.errors import FeedListError
-
-_ENTITY_DECLARATION = b"<!ENTITY"
+from bot.feeds.normalise import declares_entities
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +32,7 @@ def is_http_url(url: str) -> bool:
 
 def parse_opml(data: bytes) -> list[FeedSpec]:
     """The feeds of an OPML document (outlines with an xmlUrl), in document order."""
-    if _ENTITY_DECLARATION in data[:4096].upper():
+    if declares_entities(data):
         raise FeedListError("OPML files that declare entities are refused")
     try:
         root = ET.fromstring(data)  # noqa: S314 - entities refused above; expat caps expansion

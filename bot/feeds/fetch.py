@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 from multidict import CIMultiDictProxy
 
+from bot.feeds.normalise import one_line
 from bot.models import FetchResult, FetchStatus
 
 logger = logging.getLogger(__name__)
@@ -321,15 +322,10 @@ def _describe(exc: BaseException, limits: FetchLimits) -> str:
         return f"cannot connect to {exc.host}:{exc.port}: {exc.strerror or exc.os_error}"
     if isinstance(exc, aiohttp.ClientPayloadError):
         # aiohttp words these as "400, message:\n  Can not decode ..."; keep the message.
-        return "broken response body: " + _STATUS_PREFIX.sub("", _one_line(exc))
+        return "broken response body: " + _STATUS_PREFIX.sub("", one_line(exc))
     if isinstance(exc, TimeoutError):
         return f"timed out after {limits.total_timeout:g} s"
-    return f"{type(exc).__name__}: {_one_line(exc) or 'no details'}"
-
-
-def _one_line(value: object) -> str:
-    """Text on one line, whitespace runs collapsed, at most 300 characters."""
-    return " ".join(str(value).split())[:300]
+    return f"{type(exc).__name__}: {one_line(exc) or 'no details'}"
 
 
 async def fetch_feed(
@@ -346,10 +342,10 @@ async def fetch_feed(
             deadline = _Deadline(timeout)
             return await _fetch(session, url, etag, last_modified, limits, deadline)
     except _FetchError as exc:
-        error = _one_line(exc)
+        error = one_line(exc)
     except (aiohttp.ClientError, TimeoutError, OSError, ValueError, UnicodeError) as exc:
         # ValueError and UnicodeError: yarl refuses some URLs and IDNA host names.
-        error = _one_line(_describe(exc, limits))
+        error = one_line(_describe(exc, limits))
     # The pipeline logs the one line per failure; this is for tracing only.
     logger.debug("fetch failed for %s: %s", url, error)
     return FetchResult(status=FetchStatus.ERROR, url=url, error=error)

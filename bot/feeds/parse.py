@@ -28,7 +28,14 @@ import feedparser
 
 from bot.classify import Rules, prepare_entries
 from bot.feeds.fastparse import fast_parse
-from bot.feeds.normalise import canonical_url, html_to_text, plain_text, title_hash
+from bot.feeds.normalise import (
+    canonical_url,
+    declares_entities,
+    html_to_text,
+    one_line,
+    plain_text,
+    title_hash,
+)
 from bot.models import Entry, ParsedFeed
 
 logger = logging.getLogger(__name__)
@@ -37,24 +44,12 @@ T = TypeVar("T")
 # What the worker processes run: imported once by the fork server, shared by the workers.
 WORKER_MODULES = ("bot.feeds.parse", "bot.classify")
 
-# feedparser's strict parser (expat) and its loose fallback both expand declared entities;
-# a 112 KB "billion laughs" feed grew to 1.8 GB. Feeds have no use for them, so refuse.
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Serial retries after a worker crash before a feed is declared the culprit.
 _RETRIES = 2
 # Longer guids are hashed: they are database keys, and an index entry has a size limit.
 _MAX_KEY = 512
-
-
-def _declares_entities(body: bytes) -> bool:
-    """Whether the body declares XML entities, in any ASCII-compatible or UTF-16/32 encoding."""
-    head = body[:4096]
-    if b"\x00" in head:
-        # UTF-16 and UTF-32 put NULs between ASCII letters; drop them to see the markup.
-        body = body.replace(b"\x00", b"")
-    return _ENTITY_DECL.search(body) is not None
 
 
 def _struct_to_utc(value: time.struct_time | None) -> datetime | None:
@@ -158,7 +153,7 @@ def _no_feed_reason(body: bytes, headers: Mapping[str, str], bozo: object) -> st
     content_type = headers.get("content-type", "").split(";")[0].strip() or "no content type"
     if _HTML_START.match(body[:2048]):
         return f"an HTML page, not a feed ({content_type})"
-    reason = " ".join(str(bozo).split())[:200] if bozo else "no feed elements found"
+    reason = one_line(bozo, 200) if bozo else "no feed elements found"
     return f"not a feed ({content_type}): {reason}"
 
 
@@ -199,7 +194,7 @@ def _parse(
     """parse_feed without classification."""
     if not body.strip():
         return ParsedFeed(title=None, entries=(), error="empty body")
-    if _declares_entities(body):
+    if declares_entities(body):
         return ParsedFeed(title=None, entries=(), error="refused: the body declares XML entities")
     response_headers = _feedparser_headers(headers, url)
     if fast and (raw := fast_parse(body, response_headers)) is not None:
@@ -219,7 +214,7 @@ def _parse(
     if not raw_entries and not result.get("version"):
         reason = _no_feed_reason(body, response_headers, bozo)
         return ParsedFeed(title=None, entries=(), error=reason)
-    warning = " ".join(str(bozo).split())[:300] if bozo is not None else None
+    warning = one_line(bozo) if bozo is not None else None
     return _build(result.get("feed") or {}, raw_entries, response_headers, now, warning)
 
 
