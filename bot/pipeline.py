@@ -18,6 +18,7 @@ import aiohttp
 
 from bot.classify import Rules, prepare_entries
 from bot.feeds.article import LEDE_ONLY_CHARS, better_text, extract_main_text
+from bot.feeds.feedlist import is_http_url
 from bot.feeds.fetch import FetchLimits, fetch_feed
 from bot.feeds.hints import next_interval
 from bot.feeds.parse import ParserPool
@@ -183,7 +184,8 @@ class Poller:
         One page at a time per feed, through the same session, limits and byte cap as feeds.
         """
         entry = article.entry
-        if len(entry.text) >= LEDE_ONLY_CHARS or not entry.url:
+        # A link-less item carries a urn: stand-in by now (_with_link_key): no page to fetch.
+        if len(entry.text) >= LEDE_ONLY_CHARS or not is_http_url(entry.url):
             return article
         page = await fetch_feed(self.session, entry.url, limits=self.limits)
         if page.status is not FetchStatus.OK:

@@ -255,34 +255,9 @@ class Store:
             rows = (await conn.execute(query)).all()
         return [_feed(row) for row in rows]
 
-    async def record_success(
-        self,
-        feed: Feed,
-        *,
-        now: datetime,
-        next_check_at: datetime,
-        not_modified: bool,
-        etag: str | None,
-        last_modified: str | None,
-        title: str | None = None,
-        new_url: str | None = None,
-    ) -> None:
-        """Record a fetch that worked: validators, health counters, the next check."""
-        success = PollSuccess(now, next_check_at, not_modified, etag, last_modified, title, new_url)
-        await self.record_poll(feed, success)
-
     async def record_poll(self, feed: Feed, success: PollSuccess) -> None:
-        """Record a good fetch that stored nothing (unchanged, or no new entries).
-
-        Written with the other writes waiting at that moment (see add_articles).
-        """
-        await self._group_write(_Write(feed, (), success.now, False, success, self._future()))
-        await self._follow_redirect(feed, success)
-
-    async def _follow_redirect(self, feed: Feed, ok: PollSuccess) -> None:
-        """Move a feed whose URL redirected permanently."""
-        if ok.new_url and ok.new_url != feed.url:
-            await self._move_feed(feed, ok.new_url)
+        """Record a good fetch that stored nothing (unchanged, or no new entries)."""
+        await self.add_articles(feed, (), now=success.now, alert=False, success=success)
 
     async def _move_feed(self, feed: Feed, new_url: str) -> None:
         """Follow a permanent redirect, unless another feed already has that URL."""
@@ -305,7 +280,7 @@ class Store:
     ) -> Feed:
         """Record a failed fetch; pause a feed that has failed for longer than pause_after."""
         async with self.transaction() as conn:
-            await conn.execute(
+            query = (
                 update(t.feeds)
                 .where(t.feeds.c.id == feed.id)
                 .values(
@@ -315,8 +290,9 @@ class Store:
                     next_check_at=next_check_at,
                     fetch_count=t.feeds.c.fetch_count + 1,
                 )
+                .returning(*t.feeds.c)
             )
-            row = (await conn.execute(select(t.feeds).where(t.feeds.c.id == feed.id))).one()
+            row = (await conn.execute(query)).one()
             if row.failing_since <= now - pause_after:
                 reason = f"failing since {row.failing_since:%Y-%m-%d %H:%M} UTC: {error[:200]}"
                 await conn.execute(
@@ -394,15 +370,11 @@ class Store:
         """
         if not items and success is None:
             return StoredBatch((), 0, 0)
-        stored = await self._group_write(_Write(feed, items, now, alert, success, self._future()))
-        if success is not None:
-            await self._follow_redirect(feed, success)
+        future = asyncio.get_running_loop().create_future()
+        stored = await self._group_write(_Write(feed, items, now, alert, success, future))
+        if success is not None and success.new_url and success.new_url != feed.url:
+            await self._move_feed(feed, success.new_url)  # a permanent redirect
         return stored
-
-    @staticmethod
-    def _future() -> asyncio.Future[StoredBatch]:
-        """A future for a queued write's result."""
-        return asyncio.get_running_loop().create_future()
 
     async def _group_write(self, write: _Write) -> StoredBatch:
         """Queue a write; whoever holds the batch lock writes everything queued, in order."""
@@ -545,15 +517,6 @@ class Store:
         if rows:
             await conn.execute(self._insert(t.deliveries).on_conflict_do_nothing(), rows)
         return [len(group) for group in groups]
-
-    async def article_topics(self, article_id: int) -> tuple[TopicMatch, ...]:
-        """The topics stored for an article, with their evidence."""
-        query = select(t.article_topics).where(t.article_topics.c.article_id == article_id)
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(query.order_by(t.article_topics.c.topic))).all()
-        return tuple(
-            TopicMatch(row.topic, row.score, tuple(json.loads(row.evidence))) for row in rows
-        )
 
     # Outbox
 

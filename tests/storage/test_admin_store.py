@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.models import TopicMatch
 from bot.storage import Store
+from bot.storage.store import PollSuccess
 from tests.storage.test_store import NOW, article
 
 PAUSE_AFTER = timedelta(days=3)
@@ -35,8 +36,9 @@ async def test_feed_health_counts_recent_articles_and_fetches(store: Store) -> N
     await store.add_articles(
         feed, [article(1), article(2, published=NOW - timedelta(days=9))], now=NOW
     )
-    await store.record_success(
-        feed, now=NOW, next_check_at=NOW, not_modified=True, etag=None, last_modified=None
+    await store.record_poll(
+        feed,
+        PollSuccess(now=NOW, next_check_at=NOW, not_modified=True, etag=None, last_modified=None),
     )
     await fail(store, feed.id, timedelta(minutes=5))
     [health] = await store.feed_health(since=NOW - timedelta(days=7))
@@ -57,8 +59,9 @@ async def test_failing_feeds_are_flagged_once_per_failing_spell(store: Store) ->
     # It recovers, then fails again for days: a new spell is reported again.
     current = await store.get_feed(feed.id)
     assert current is not None
-    await store.record_success(
-        current, now=day, next_check_at=day, not_modified=True, etag=None, last_modified=None
+    await store.record_poll(
+        current,
+        PollSuccess(now=day, next_check_at=day, not_modified=True, etag=None, last_modified=None),
     )
     await fail(store, feed.id, timedelta(days=2))
     assert await store.unflagged_failing_feeds(failing_before=day) == []
