@@ -9,31 +9,24 @@ records it, so a restart or a second tick in the same minute sends nothing twice
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.delivery.render import (
+    LABELS,
     MAX_MESSAGE,
+    digest_line,
     hashtag,
-    is_rtl,
     isolate,
     local_time,
-    safe_url,
     visible_len,
+    zone,
 )
-from bot.delivery.summarise import truncate_words
+from bot.delivery.send import DrainReport, Message, SendQueue, digest_item
 from bot.models import Alert, ChatSettings
-from bot.storage import Store
 
 if TYPE_CHECKING:
     from bot.app import Marsad
@@ -43,27 +36,8 @@ log = logging.getLogger(__name__)
 DIGEST_TICK_SECONDS = 60.0
 MAX_ITEMS_PER_MESSAGE = 30  # each line is one link entity; Telegram keeps 100 per message
 MESSAGE_BUDGET = MAX_MESSAGE - 200  # room for the header
-MAX_TITLE = 200
-SEND_SPACING = 1 / 29  # Telegram's 30 messages per second overall, with a margin
 
 TopicName = Callable[[str, str], str]  # (topic id, language) -> name
-LABELS = {"ar": "موجز الأخبار", "en": "News digest"}
-
-
-@dataclass(frozen=True, slots=True)
-class DigestMessage:
-    """One Telegram message of a digest and the deliveries it settles."""
-
-    text: str
-    deliveries: tuple[int, ...]
-
-
-def zone(name: str) -> tzinfo:
-    """A chat's time zone (UTC when the stored name is unknown)."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 def due_slot(chat: ChatSettings, now: datetime) -> datetime | None:
@@ -87,26 +61,13 @@ def is_due(chat: ChatSettings, now: datetime) -> bool:
     return slot is not None and (chat.last_digest_at is None or chat.last_digest_at < slot)
 
 
-def _line(alert: Alert) -> str:
-    """One headline: linked, isolated, with its source."""
-    article = alert.article
-    title = truncate_words(" ".join(article.title.split()), MAX_TITLE) or "…"
-    text = html.escape(isolate(title, rtl=is_rtl(title)))
-    link = safe_url(article.url)
-    line = f'• <a href="{html.escape(link, quote=True)}">{text}</a>' if link else f"• {text}"
-    source = " ".join((article.feed_title or "").split())[:100]
-    if source:
-        line += " — " + html.escape(isolate(source, rtl=is_rtl(source)))
-    return line
-
-
 def render_grouped(
     alerts: Sequence[Alert],
     chat: ChatSettings,
     now: datetime,
     topic_name: TopicName,
     followed: frozenset[str] = frozenset(),
-) -> list[DigestMessage]:
+) -> list[Message]:
     """The digest as messages: a header, then each topic's headlines under its name.
 
     An article goes under its strongest topic that the destination follows (`followed`),
@@ -114,27 +75,27 @@ def render_grouped(
     """
     language = chat.language if chat.language in LABELS else "en"
     stamp = isolate(local_time(now, chat.timezone, language), rtl=language == "ar")
-    header = f"🗞 <b>{LABELS[language]}</b> · {html.escape(stamp)}"
+    header = f"🗞 <b>{LABELS[language]['digest']}</b> · {html.escape(stamp)}"
     groups: dict[str, list[Alert]] = {}
     for alert in alerts:
         topics = [m.topic for m in alert.article.topics]  # strongest first
         chosen = next((t for t in topics if t in followed), topics[0] if topics else "")
         groups.setdefault(chosen, []).append(alert)
-    messages: list[DigestMessage] = []
+    messages: list[Message] = []
     lines: list[str] = [header]
     ids: list[int] = []
     for topic, members in groups.items():
         title = _section_title(topic, language, len(members), topic_name)
         lines += ["", title]
         for alert in members:
-            line = _line(alert)
+            line = digest_line(digest_item(alert))
             size = visible_len("\n".join([*lines, line]))
             if len(ids) >= MAX_ITEMS_PER_MESSAGE or size > MESSAGE_BUDGET:
-                messages.append(DigestMessage("\n".join(lines), tuple(ids)))
+                messages.append(Message("\n".join(lines), tuple(ids)))
                 lines, ids = [header, "", title], []
             lines.append(line)
             ids.append(alert.delivery_id)
-    messages.append(DigestMessage("\n".join(lines), tuple(ids)))
+    messages.append(Message("\n".join(lines), tuple(ids)))
     return messages
 
 
@@ -147,15 +108,9 @@ def _section_title(topic: str, language: str, count: int, topic_name: TopicName)
     return f"<b>{tag} {name}</b> ({count})" if tag else f"<b>{name}</b> ({count})"
 
 
-async def send_due_digests(
-    store: Store,
-    bot: Bot,
-    *,
-    now: datetime,
-    topic_name: TopicName,
-    spacing: float = SEND_SPACING,
-) -> int:
+async def send_due_digests(queue: SendQueue, *, now: datetime, topic_name: TopicName) -> int:
     """Send every digest whose time has come, and what a finished mute held; return messages."""
+    store = queue.store
     sent = 0
     for chat in await store.held_chats():
         if chat.muted_until is not None and chat.muted_until > now:
@@ -166,7 +121,7 @@ async def send_due_digests(
             if mute_ended:
                 await store.update_chat_settings(chat.chat_id, muted_until=None)
             continue
-        count, complete = await _send_chat_digest(store, bot, chat, now, topic_name, spacing)
+        count, complete = await _send_chat_digest(queue, chat, now, topic_name)
         sent += count
         if not complete:
             continue  # left pending: the next tick tries again
@@ -178,66 +133,29 @@ async def send_due_digests(
 
 
 async def _send_chat_digest(
-    store: Store,
-    bot: Bot,
-    chat: ChatSettings,
-    now: datetime,
-    topic_name: TopicName,
-    spacing: float,
+    queue: SendQueue, chat: ChatSettings, now: datetime, topic_name: TopicName
 ) -> tuple[int, bool]:
     """Send one chat's pending alerts as digests, per forum thread; (messages, all done)."""
+    store = queue.store
     alerts = await store.pending_alerts(chat_id=chat.chat_id, limit=5000)
     threads: dict[int, list[Alert]] = {}
     for alert in alerts:
         threads.setdefault(alert.thread_id or 0, []).append(alert)
-    sent = 0
+    report = DrainReport()
     for thread, members in threads.items():
         followed = frozenset(await store.subscriptions(chat.chat_id, thread_id=thread))
-        for message in render_grouped(members, chat, now, topic_name, followed):
-            outcome = await _send(store, bot, chat.chat_id, thread, message, now)
-            if outcome is None:
-                return sent, False
-            sent += outcome
-            await asyncio.sleep(spacing)
-    return sent, True
-
-
-async def _send(
-    store: Store, bot: Bot, chat_id: int, thread: int, message: DigestMessage, now: datetime
-) -> int | None:
-    """Send one digest message: 1 when sent, 0 when refused for good, None to retry later."""
-    try:
-        sent = await bot.send_message(
-            chat_id=chat_id,
-            message_thread_id=thread or None,
-            text=message.text,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
-    except Forbidden as exc:
-        await store.deactivate_chat(chat_id, reason=f"forbidden: {exc.message}")
-        log.warning("chat %d deactivated while sending a digest: %s", chat_id, exc.message)
-        return None
-    except BadRequest as exc:
-        for delivery_id in message.deliveries:
-            await store.mark_failed(delivery_id, reason=f"digest: {exc.message}")
-        log.warning("digest to chat %d refused: %s", chat_id, exc.message)
-        return 0
-    except TelegramError as exc:  # 429, network, 5xx: the alerts stay pending
-        log.warning("digest to chat %d not sent (%s); retrying at the next tick", chat_id, exc)
-        return None
-    for delivery_id in message.deliveries:
-        await store.mark_sent(delivery_id, now=now, message_id=sent.message_id)
-    return 1
+        messages = render_grouped(members, chat, now, topic_name, followed)
+        # The queue's own sending: its pacing, retries, migrations and deactivations.
+        if not await queue.serve((chat.chat_id, thread), messages, report):
+            return report.messages, False
+    return report.messages, True
 
 
 async def digest_job(marsad: Marsad) -> None:
     """The scheduled job: send due digests once Telegram answers; log failures, never raise."""
-    if marsad.telegram is None or not marsad.telegram_ready.is_set():
+    if marsad.send_queue is None or not marsad.telegram_ready.is_set():
         return
     try:
-        await send_due_digests(
-            marsad.store, marsad.telegram.bot, now=marsad.clock(), topic_name=marsad.topics.name
-        )
+        await send_due_digests(marsad.send_queue, now=marsad.clock(), topic_name=marsad.topics.name)
     except Exception:
         log.exception("digest job failed; retrying at the next tick")

@@ -162,15 +162,19 @@ def safe_url(url: str) -> str | None:
     return url
 
 
+def zone(name: str) -> tzinfo:
+    """A chat's time zone (UTC when the stored name is unknown)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
 def local_time(published: datetime, tz: str, language: str) -> str:
     """Publication time in the chat's zone, e.g. "29/11/2026 14:05 UTC+03"."""
-    try:
-        zone: tzinfo = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = UTC
     if published.tzinfo is None:
         published = published.replace(tzinfo=UTC)  # the pipeline stores UTC
-    local = published.astimezone(zone)
+    local = published.astimezone(zone(tz))
     name = local.tzname() or "UTC"
     if name[0] in "+-":
         name = f"UTC{name}"
@@ -251,7 +255,8 @@ def render_alert(
     return message
 
 
-def _digest_line(item: DigestItem) -> str:
+def digest_line(item: DigestItem) -> str:
+    """One headline: linked, isolated, with its source."""
     title = truncate_words(_flat(item.title), MAX_DIGEST_TITLE) or "…"
     rtl = is_rtl(title)
     text = _esc(isolate(title, rtl=rtl))
@@ -273,7 +278,12 @@ def _digest_header(language: str, topics: Sequence[str], part: int, parts: int) 
 
 def render_digest(items: Sequence[DigestItem], language: str) -> list[str]:
     """Many alerts for one chat as one or more messages of linked headlines."""
-    lines = [_digest_line(item) for item in items]
+    return [text for text, _ in render_digest_parts(items, language)]
+
+
+def render_digest_parts(items: Sequence[DigestItem], language: str) -> list[tuple[str, int]]:
+    """render_digest's messages, each with how many of the items (in order) it holds."""
+    lines = [digest_line(item) for item in items]
     topics = list(dict.fromkeys(t for item in items for t in item.topics))
     reserve = visible_len(_digest_header(language, topics, 999, 999)) + 2
     groups: list[list[str]] = []
@@ -286,7 +296,7 @@ def render_digest(items: Sequence[DigestItem], language: str) -> list[str]:
         groups[-1].append(line)
         size += length
     return [
-        "\n".join([_digest_header(language, topics, i, len(groups)), "", *group])
+        ("\n".join([_digest_header(language, topics, i, len(groups)), "", *group]), len(group))
         for i, group in enumerate(groups, start=1)
     ]
 
@@ -297,10 +307,13 @@ __all__ = [
     "MAX_MESSAGE",
     "PDI",
     "DigestItem",
+    "digest_line",
     "hashtag",
     "isolate",
     "render_alert",
     "render_digest",
+    "render_digest_parts",
     "utf16_len",
     "visible_len",
+    "zone",
 ]

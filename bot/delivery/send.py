@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.delivery.render import DigestItem, render_alert, render_digest
+from bot.delivery.render import DigestItem, render_alert, render_digest_parts
 from bot.delivery.summarise import summarise
 from bot.models import Alert
 from bot.storage import Store
@@ -60,7 +60,6 @@ class DrainReport:
     failed: int = 0
     retried_429: int = 0
     deferred: int = 0  # left pending for the next drain
-    waits: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,14 +81,13 @@ class Spacer:
         self._next = 0.0
         self._lock = asyncio.Lock()
 
-    async def wait(self) -> float:
-        """Wait for the next slot; return how long that took."""
+    async def wait(self) -> None:
+        """Wait for the next slot."""
         async with self._lock:
             delay = self._next - self.monotonic()
             if delay > 0:
                 await self.sleep(delay)
             self._next = max(self.monotonic(), self._next) + self.interval
-            return max(delay, 0.0)
 
 
 class _Retry(Exception):
@@ -143,25 +141,31 @@ class SendQueue:
             for alert in await self.store.pending_alerts(limit=limit):
                 destinations.setdefault((alert.chat_id, alert.thread_id or 0), []).append(alert)
             await asyncio.gather(
-                *(self._serve(dest, alerts, report) for dest, alerts in destinations.items())
+                *(
+                    self.serve(dest, self._messages(alerts), report)
+                    for dest, alerts in destinations.items()
+                )
             )
         return report
 
-    async def _serve(self, dest: Destination, alerts: list[Alert], report: DrainReport) -> None:
-        """Send one destination's messages in order until done or stopped."""
+    async def serve(
+        self, dest: Destination, messages: Sequence[Message], report: DrainReport
+    ) -> bool:
+        """Send one destination's messages in order; False when stopped with some left."""
         chat_id = dest[0]
         interval = self.pace.private_interval if chat_id > 0 else self.pace.group_interval
         next_at = 0.0
-        for message in self._messages(alerts):
+        for message in messages:
             wait = next_at - self.monotonic()
             if wait > 0:
                 await self.sleep(wait)
             try:
                 chat_id = await self._send(chat_id, dest[1], message, report)
             except _Stop:
-                report.deferred += len(alerts)
-                return
+                report.deferred += sum(len(m.deliveries) for m in messages)
+                return False
             next_at = self.monotonic() + interval
+        return True
 
     def _messages(self, alerts: list[Alert]) -> list[Message]:
         """One message per alert, or digests when many are due at once."""
@@ -172,9 +176,11 @@ class SendQueue:
         messages: list[Message] = []
         for start in range(0, len(alerts), step):
             chunk = alerts[start : start + step]
-            items = [digest_item(alert) for alert in chunk]
-            ids = tuple(alert.delivery_id for alert in chunk)
-            messages.extend(Message(text, ids) for text in render_digest(items, language))
+            # A chunk too long for one message is split again: each part settles only
+            # the deliveries whose headlines it shows.
+            for text, count in render_digest_parts([digest_item(a) for a in chunk], language):
+                messages.append(Message(text, tuple(a.delivery_id for a in chunk[:count])))
+                chunk = chunk[count:]
         return messages
 
     async def _send(
@@ -183,7 +189,7 @@ class SendQueue:
         """Send one message, retrying as Telegram asks; return the chat id it went to."""
         attempt = 0
         while True:
-            report.waits.append(await self.spacer.wait())
+            await self.spacer.wait()
             try:
                 sent = await self.bot.send_message(
                     chat_id=chat_id,

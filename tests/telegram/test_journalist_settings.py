@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.digest import digest_job, render_grouped
 from bot.models import Alert, Article, ChatSettings, TopicMatch
-from tests.helpers.botapi import SentMessage, check_message_text
+from tests.helpers.botapi import Failure, SentMessage, check_message_text
 from tests.helpers.rss import Item
 from tests.telegram.conftest import CYBER, START, TERROR, Newsroom
 
@@ -55,6 +55,19 @@ async def test_hourly_digest_gathers_alerts_by_topic_at_the_hour(newsroom: Newsr
 
     why = await newsroom.command("/why", AR_USER, reply_to=digest.message_id)
     assert TERROR.title in why.plain_text and CYBER.title in why.plain_text
+
+
+async def test_a_digest_waits_out_429_like_any_alert(newsroom: Newsroom) -> None:
+    await newsroom.command("/subscribe terrorism", AR_USER)
+    await newsroom.command("/digest hourly", AR_USER)
+    before = count(newsroom, AR_USER)
+    await newsroom.publish(TERROR)
+    newsroom.clock.now = datetime(2026, 11, 29, 9, 0, 30, tzinfo=UTC)
+    newsroom.api.fail_next("sendMessage", Failure.retry_after(1), chat_id=AR_USER)
+    await digest_job(newsroom.marsad)  # the send queue's retry, not the next tick's
+    [digest] = newsroom.api.sent_to(AR_USER)[before:]
+    assert TERROR.title in digest.plain_text
+    assert (await newsroom.marsad.store.stats())["alerts_pending"] == 0
 
 
 async def test_daily_digest_comes_at_the_chats_local_time(newsroom: Newsroom) -> None:
