@@ -275,9 +275,9 @@ def test_leaves_what_the_definitions_exclude(
 
 
 @pytest.mark.parametrize(
-    ("topic_id", "phrase", "title", "text"),
+    ("topic_id", "surface", "title", "text"),
     [
-        (TERRORISM, "خلايا جذعية", "حملة للتبرع بالخلايا الجذعية", "التبرع بالخلايا الجذعية."),
+        (TERRORISM, "بالخلايا الجذعية", "حملة للتبرع بالخلايا الجذعية", "التبرع بالخلايا الجذعية."),
         (TERRORISM, "horror film", "A horror film", "The horror film opens on Friday."),
         (CYBER, "اختراق علمي", "اختراق علمي", "حقق الفريق اختراقا علميا في علاج السكري."),
         (CYBER, "فيروس كورونا", "فيروس كورونا", "انتشار فيروس كورونا في المدينة."),
@@ -285,10 +285,11 @@ def test_leaves_what_the_definitions_exclude(
     ],
 )
 def test_exclusions_show_what_they_cancelled(
-    classifier: Classifier, topic_id: str, phrase: str, title: str, text: str
+    classifier: Classifier, topic_id: str, surface: str, title: str, text: str
 ) -> None:
     result = classifier.classify(title, text).result(topic_id)
-    assert result.excluded, f"{phrase!r} should be reported as excluded"
+    # The exclusion is shown as the publisher wrote it, where it was found.
+    assert f"{surface} (title)" in result.excluded
     assert result.score < 0
 
 

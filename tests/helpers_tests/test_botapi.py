@@ -245,7 +245,8 @@ async def test_commands_round_trip(tg_bot: Bot) -> None:
 async def test_edit_message_text(tg_bot: Bot, botapi: BotApiServer) -> None:
     sent = await tg_bot.send_message(3, "<b>a</b>", parse_mode=ParseMode.HTML)
     edited = await tg_bot.edit_message_text("<i>b</i>", 3, sent.message_id, parse_mode="HTML")
-    assert isinstance(edited, object) and botapi.messages[0].plain_text == "b"
+    assert not isinstance(edited, bool) and edited.message_id == sent.message_id
+    assert botapi.messages[0].plain_text == "b"
     with pytest.raises(BadRequest, match="not modified"):
         await tg_bot.edit_message_text("<i>b</i>", 3, sent.message_id, parse_mode="HTML")
     with pytest.raises(BadRequest, match="not found"):
