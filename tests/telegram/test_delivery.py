@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from sqlalchemy import select
+
+from bot.storage import schema
 from tests.helpers.botapi import Failure
 from tests.telegram.conftest import CYBER, TERROR, Newsroom
 
@@ -85,8 +90,19 @@ async def test_blocked_chat_is_deactivated_with_its_reason(newsroom: Newsroom) -
     store = newsroom.marsad.store
     stats = await store.stats()
     assert (stats["alerts_failed"], stats["alerts_pending"]) == (1, 0)
+    async with store.engine.connect() as conn:
+        chats = schema.chats.c
+        query = select(chats.active, chats.deactivated_reason).where(chats.id == AR_USER)
+        active, reason = (await conn.execute(query)).one()
+    assert not active and reason.startswith("forbidden:")
     newsroom.api.unblock(AR_USER)
-    await newsroom.publish(TERROR, CYBER)  # a new terror story would not be enqueued either
+    later = replace(
+        TERROR,
+        guid="t2",
+        title="هجوم إرهابي ثان يتبناه تنظيم داعش قرب الحدود",
+        link="https://news.example/terror-2",
+    )
+    await newsroom.publish(TERROR, later)  # a deactivated chat gets no new alert
     assert len(newsroom.api.sent_to(AR_USER)) == 1
 
 

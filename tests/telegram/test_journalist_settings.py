@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.digest import digest_job, render_grouped
+from bot.digest import DIGEST_TICK_SECONDS, digest_job, render_grouped
 from bot.models import Alert, Article, ChatSettings, TopicMatch
 from tests.helpers.botapi import Failure, SentMessage, check_message_text
 from tests.helpers.rss import Item
@@ -170,7 +170,8 @@ async def test_in_groups_only_admins_change_settings(newsroom: Newsroom) -> None
 async def test_the_digest_job_is_scheduled_by_name(newsroom: Newsroom) -> None:
     scheduler = newsroom.marsad._schedule()
     job = scheduler.get_job("digest")
-    assert job is not None and job.name == "digest" and job.max_instances == 1
+    assert job is not None and job.func is digest_job and job.args == (newsroom.marsad,)
+    assert job.trigger.interval.total_seconds() == DIGEST_TICK_SECONDS
 
 
 def alert(n: int, topics: tuple[tuple[str, float], ...]) -> Alert:

@@ -93,6 +93,18 @@ async def test_many_pending_alerts_become_one_digest(
     assert (await sqlite_store.stats())["alerts_sent"] == 8
 
 
+async def test_a_429_is_waited_out_for_as_long_as_telegram_asks(
+    sqlite_store: Store, botapi: BotApiServer, tg_bot: Bot
+) -> None:
+    await setup(sqlite_store, {1: 1})
+    botapi.fail_next("sendMessage", Failure.retry_after(5), chat_id=1)
+    clock = FakeTime()
+    report = await queue(sqlite_store, tg_bot, clock).drain()
+    assert (report.sent, report.retried_429) == (1, 1)
+    assert 5 in clock.slept
+    assert [c.status for c in botapi.calls_of("sendMessage")] == [429, 200]
+
+
 async def test_an_outage_loses_nothing_and_pauses_the_queue(
     sqlite_store: Store, botapi: BotApiServer, tg_bot: Bot
 ) -> None:
