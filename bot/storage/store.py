@@ -504,15 +504,13 @@ class Store:
         topic_ids = {m.topic for pairs in alerting for _, item in pairs for m in item.topics}
         if not topic_ids:
             return [0] * len(alerting)
-        s = t.subscriptions.c
-        subs = (
-            await conn.execute(
-                select(s.chat_id, s.thread_id, s.topic)
-                .join(t.chats, t.chats.c.id == s.chat_id)
-                .where(t.chats.c.active, s.topic.in_(topic_ids))
+        subs = await _subscribers(conn, topic_ids)
+        groups = [
+            _delivery_rows(
+                [(aid, {m.topic for m in item.topics}) for aid, item in pairs], subs, now
             )
-        ).all()
-        groups = [_delivery_rows(pairs, subs, now) for pairs in alerting]
+            for pairs in alerting
+        ]
         rows = [row for group in groups for row in group]
         if rows:
             await conn.execute(self._insert(t.deliveries).on_conflict_do_nothing(), rows)
@@ -880,31 +878,14 @@ class Store:
                 await conn.execute(t.article_topics.insert(), rows)
             if not wanted:
                 return 0
-            s = t.subscriptions.c
-            subs = (
-                await conn.execute(
-                    select(s.chat_id, s.thread_id)
-                    .distinct()
-                    .join(t.chats, t.chats.c.id == s.chat_id)
-                    .where(t.chats.c.active, s.topic.in_(wanted))
-                )
-            ).all()
-            if not subs:
+            subs = await _subscribers(conn, wanted)
+            deliveries = _delivery_rows([(article_id, set(wanted))], subs, now)
+            if not deliveries:
                 return 0
             # The unique key skips chats that already had this article; RETURNING counts
             # what was new on both databases (executemany rowcounts differ between drivers).
             query = self._insert(t.deliveries).on_conflict_do_nothing().returning(t.deliveries.c.id)
-            created = 0
-            for sub in subs:
-                row = {
-                    "article_id": article_id,
-                    "chat_id": sub.chat_id,
-                    "thread_id": sub.thread_id,
-                    "state": "pending",
-                    "created_at": now,
-                }
-                created += (await conn.execute(query, row)).first() is not None
-        return created
+            return len((await conn.execute(query, deliveries)).all())
 
     async def topic_row(self, topic_id: str) -> tuple[dict[str, Any], bool, bool] | None:
         """A topic's stored definition, whether it is built in, and whether it is enabled."""
@@ -1217,13 +1198,23 @@ def _alerting(
     return newest[:alert]
 
 
+async def _subscribers(conn: AsyncConnection, topics: Iterable[str]) -> Sequence[Any]:
+    """(chat_id, thread_id, topic) of active chats' subscriptions to these topics."""
+    s = t.subscriptions.c
+    query = (
+        select(s.chat_id, s.thread_id, s.topic)
+        .join(t.chats, t.chats.c.id == s.chat_id)
+        .where(t.chats.c.active, s.topic.in_(list(topics)))
+    )
+    return (await conn.execute(query)).all()
+
+
 def _delivery_rows(
-    alerting: Sequence[tuple[int, NewArticle]], subs: Sequence[Any], now: datetime
+    alerting: Sequence[tuple[int, set[str]]], subs: Sequence[Any], now: datetime
 ) -> list[dict[str, Any]]:
-    """One outbox row per (article, destination) whose subscription matches a topic."""
+    """One outbox row per (article, destination) subscribed to one of the article's topics."""
     rows: dict[tuple[int, int, int], dict[str, Any]] = {}
-    for article_id, item in alerting:
-        topics = {match.topic for match in item.topics}
+    for article_id, topics in alerting:
         for sub in subs:
             key = (article_id, sub.chat_id, sub.thread_id)
             if sub.topic in topics and key not in rows:
