@@ -62,9 +62,12 @@ async def addfeed(update: Update, context: Context) -> None:
     if probe.error:
         await reply(update, say(language, "not_a_feed", url=isolated(url), reason=esc(probe.error)))
         return
-    feed, _ = await service.add_feed(
+    feed, added = await service.add_feed(
         marsad.store, url, name or probe.title, actor=actor(update), now=marsad.clock()
     )
+    if not added:  # another admin added it while the URL was being fetched
+        await reply(update, say(language, "feed_known", id=str(feed.id), name=_feed_name(feed)))
+        return
     await reply(
         update,
         say(

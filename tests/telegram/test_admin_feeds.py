@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from bot.feeds.feedlist import parse_opml
+from bot.services import feeds as service
 from tests.helpers.botapi import message_update
 from tests.helpers.botapi_files import document_update
 from tests.helpers.rss import Item, rss
@@ -131,6 +133,26 @@ async def test_addfeed_says_why_a_url_is_not_a_feed(admin_newsroom: Newsroom) ->
         f"/addfeed {feeds.url('/feed.xml')}", ADMIN, language_code="en"
     )
     assert known.plain_text.startswith("Already watched")
+
+
+async def test_addfeed_racing_another_admin_says_already_watched(
+    admin_newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin_newsroom.feeds.static("/wire.xml", rss([OLD], title="Wire", language="en"))
+    url = admin_newsroom.feeds.url("/wire.xml")
+    store, probe = admin_newsroom.marsad.store, service.probe_feed
+
+    async def probe_while_another_admin_adds(*args: Any, **kwargs: Any) -> service.Probe:
+        """Validate the URL; meanwhile another admin adds the same feed."""
+        found = await probe(*args, **kwargs)
+        await store.add_feed(url, title="Theirs", now=admin_newsroom.clock.now)
+        return found
+
+    monkeypatch.setattr(service, "probe_feed", probe_while_another_admin_adds)
+    reply = await admin_newsroom.command(f"/addfeed {url}", ADMIN, language_code="en")
+
+    assert reply.plain_text.startswith("Already watched") and "Theirs" in reply.plain_text
+    assert await store.audit_entries() == []  # the add was the other admin's
 
 
 async def test_a_removed_feed_is_no_longer_fetched_nor_brought_back(
