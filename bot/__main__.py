@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.app import Marsad, RunOptions
+from bot.app import Marsad, RunOptions, import_feed_list, utc_now
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, read_feed_list, to_opml
 from bot.logsafe import configure_logging
@@ -133,12 +133,11 @@ async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
         except FeedListError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        marsad = Marsad(settings, options=RunOptions(console="text", parser_workers=1))
+        store = await with_store(settings)
         try:
-            await marsad.store.migrate()
-            added = await marsad.add_feeds(specs, source=str(args.file))
+            added = await import_feed_list(store, specs, source=str(args.file), now=utc_now())
         finally:
-            await marsad.close()
+            await store.close()
         print(f"{added} feeds added, {len(specs) - added} already known or refused")
         return 0
     store = await with_store(settings)

@@ -26,12 +26,12 @@ from bot.delivery.outbox import CONSOLE_CHAT_ID, ConsoleSender, Outbox
 from bot.delivery.send import Pace, SendQueue
 from bot.digest import DIGEST_TICK_SECONDS, digest_job
 from bot.errors import FeedListError
-from bot.feeds.feedlist import FeedSpec, is_http_url, read_feed_list
+from bot.feeds.feedlist import FeedSpec, read_feed_list
 from bot.feeds.fetch import FetchLimits, make_session
 from bot.feeds.parse import ParserPool
 from bot.pipeline import CycleReport, Poller, PollPolicy
+from bot.services import feeds as feeds_service
 from bot.storage import Store
-from bot.storage.store import FeedOptions
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
@@ -52,6 +52,18 @@ FAILING_FEEDS_TICK_SECONDS = 3600.0  # feeds are reported after a day of failure
 def utc_now() -> datetime:
     """The wall clock, in UTC."""
     return datetime.now(UTC)
+
+
+async def import_feed_list(
+    store: Store, specs: list[FeedSpec], *, source: str, now: datetime
+) -> int:
+    """Add a feeds file's new feeds; log each refused one; return how many were added."""
+    report = await feeds_service.import_feeds(store, specs, actor=None, now=now)
+    for url in report.refused:
+        log.warning("feed %r from %s skipped: only http(s) URLs are fetched", url, source)
+    if report.added:
+        log.info("added %d feeds from %s", len(report.added), source)
+    return len(report.added)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,31 +161,7 @@ class Marsad:
         except FeedListError as exc:
             log.error("feeds file %s not used: %s", path, exc)
             return 0
-        return await self.add_feeds(specs, source=str(path))
-
-    async def add_feeds(self, specs: list[FeedSpec], *, source: str) -> int:
-        """Add http(s) feeds not known yet; refuse others with one log line each."""
-        known = {feed.url for feed in await self.store.list_feeds()}
-        skip = known | await self.store.removed_feed_urls()
-        added = 0
-        for spec in specs:
-            if not is_http_url(spec.url):
-                log.warning(
-                    "feed %r from %s skipped: only http(s) URLs are fetched", spec.url, source
-                )
-            elif spec.url not in skip:
-                feed = await self.store.add_feed(spec.url, title=spec.title, now=self.clock())
-                options = FeedOptions(
-                    poll_interval=spec.interval,
-                    first_poll_alerts=spec.first_alerts or None,
-                    full_text=spec.full_text or None,
-                )
-                await self.store.set_feed_options(feed.id, options)
-                skip.add(spec.url)
-                added += 1
-        if added:
-            log.info("added %d feeds from %s", added, source)
-        return added
+        return await import_feed_list(self.store, specs, source=str(path), now=self.clock())
 
     async def _set_console_destination(self) -> None:
         """In console mode, one destination subscribed to every topic receives all alerts."""

@@ -13,6 +13,7 @@ from bot.feeds.fetch import FetchLimits, fetch_feed
 from bot.feeds.parse import ParserPool
 from bot.models import Feed, FeedHealth, FetchStatus
 from bot.storage import Store
+from bot.storage.store import FeedOptions
 from classifiers import detect_language
 
 # Items per day are counted over this window (or the feed's age when it is younger).
@@ -25,7 +26,6 @@ REPORT_FAILING_AFTER = timedelta(days=1)
 class Probe:
     """What one validating fetch of a candidate feed found."""
 
-    url: str
     title: str | None = None
     items: int = 0
     language: str | None = None
@@ -34,7 +34,7 @@ class Probe:
 
 @dataclass(slots=True)
 class ImportReport:
-    """What an OPML import did with each listed feed."""
+    """What an import of a feed list did with each listed feed."""
 
     added: list[str] = field(default_factory=list)
     known: list[str] = field(default_factory=list)
@@ -57,20 +57,20 @@ async def probe_feed(
 ) -> Probe:
     """Fetch and parse a URL once; say why it is not a feed when it is not."""
     if not is_http_url(url):
-        return Probe(url, error="only http:// and https:// feed addresses are accepted")
+        return Probe(error="only http:// and https:// feed addresses are accepted")
     result = await fetch_feed(session, url, limits=limits)
     if result.status is FetchStatus.ERROR:
-        return Probe(url, error=result.error or "the fetch failed")
+        return Probe(error=result.error or "the fetch failed")
     if result.status is FetchStatus.NOT_MODIFIED:  # cannot happen without validators
-        return Probe(url, error="the server answered 304 Not Modified to a plain request")
+        return Probe(error="the server answered 304 Not Modified to a plain request")
     parsed = await parsers.parse(result.body, result.headers, result.url, now=now)
     if parsed.error:
-        return Probe(url, error=parsed.error)
+        return Probe(error=parsed.error)
     languages = Counter(e.language for e in parsed.entries if e.language)
     language = languages.most_common(1)[0][0] if languages else None
     if language is None and parsed.entries:
         language = detect_language(" ".join(e.title for e in parsed.entries[:20]))
-    return Probe(url, parsed.title, len(parsed.entries), language)
+    return Probe(parsed.title, len(parsed.entries), language)
 
 
 async def add_feed(
@@ -119,9 +119,12 @@ async def set_active(store: Store, feed: Feed, active: bool, *, actor: int, now:
 
 
 async def import_feeds(
-    store: Store, specs: list[FeedSpec], *, actor: int, now: datetime
+    store: Store, specs: list[FeedSpec], *, actor: int | None, now: datetime
 ) -> ImportReport:
-    """Add a list's new http(s) feeds, each audited; skip known and admin-removed ones."""
+    """Add a list's new http(s) feeds with their options; skip known and admin-removed ones.
+
+    An admin's import (actor given) is audited; a feeds file or the command line is not.
+    """
     report = ImportReport()
     known = {feed.url for feed in await store.list_feeds()}
     removed = await store.removed_feed_urls()
@@ -135,11 +138,24 @@ async def import_feeds(
             report.removed_before.append(url)
         else:
             feed = await store.add_feed(url, title=spec.title, now=now)
-            record = _feed_record(feed) | {"via": "import"}
-            await store.audit("feed.add", now=now, actor_id=actor, target=url, after=record)
+            await _apply_options(store, feed, spec)
+            if actor is not None:
+                record = _feed_record(feed) | {"via": "import"}
+                await store.audit("feed.add", now=now, actor_id=actor, target=url, after=record)
             known.add(url)
             report.added.append(url)
     return report
+
+
+async def _apply_options(store: Store, feed: Feed, spec: FeedSpec) -> None:
+    """Give a listed feed the polling options its list entry sets (OPML sets none)."""
+    options = FeedOptions(
+        poll_interval=spec.interval,
+        first_poll_alerts=spec.first_alerts or None,
+        full_text=spec.full_text or None,
+    )
+    if options != FeedOptions():
+        await store.set_feed_options(feed.id, options)
 
 
 def is_failing(health: FeedHealth) -> bool:
