@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from handlers.admin_common import actor, admin_only, arguments, esc, isolated, reply_blocks
 from handlers.context import Context
-from handlers.subscriptions import chat_language, reply, resolve_topics
+from handlers.subscriptions import chat_language, reply, resolve_topics, unknown_topics
 from handlers.texts import say
 
 _CHAT_REF = re.compile(r"@[A-Za-z0-9_]{4,32}|-?\d{1,20}")
@@ -54,9 +54,7 @@ async def addchannel(update: Update, context: Context) -> None:
         return
     ids, unknown = resolve_topics(context, args[1:])
     if unknown:
-        known = ", ".join(t.id for t in context.marsad.topics.topics)
-        text = say(language, "unknown_topics", names=esc(", ".join(unknown)), ids=known)
-        await reply(update, text)
+        await reply(update, unknown_topics(context, language, unknown))
         return
     try:
         chat = await context.bot.get_chat(ref)

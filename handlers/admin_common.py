@@ -12,6 +12,7 @@ from typing import Any
 
 from telegram import Update
 
+from bot.delivery.render import FSI, PDI
 from bot.services.admins import is_admin
 from handlers.context import Context
 from handlers.subscriptions import chat_language, reply
@@ -23,7 +24,6 @@ Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 # Telegram allows 4096 UTF-16 units after entity parsing; the HTML source is an upper bound.
 MESSAGE_BUDGET = 3800
-FSI, PDI = "\u2068", "\u2069"  # keep a URL or a Latin name from reordering an Arabic line
 # A phrase in straight, curly or Arabic (guillemet) quotes is one argument.
 _ARG = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
 
@@ -87,7 +87,7 @@ def esc(text: object) -> str:
 
 
 def isolated(text: object) -> str:
-    """Escaped text isolated from the surrounding direction."""
+    """Escaped text isolated, so a URL or a Latin name cannot reorder an Arabic line."""
     return f"{FSI}{esc(text)}{PDI}"
 
 

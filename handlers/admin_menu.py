@@ -9,7 +9,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from bot.services.admins import all_admins
-from handlers.menu import commands
+from handlers.menu import MENU_LANGUAGES, commands
 
 if TYPE_CHECKING:
     from bot.app import Marsad
@@ -68,8 +68,6 @@ ADMIN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "removeadmin": "Remove an admin",
     },
 }
-# Language codes of the menus: Arabic, English, and the fallback for every other language.
-_MENUS = (("ar", "ar"), ("en", "en"), (None, "en"))
 
 
 def admin_commands(language: str) -> list[BotCommand]:
@@ -80,7 +78,7 @@ def admin_commands(language: str) -> list[BotCommand]:
 
 async def set_admin_menu(bot: Bot, user_id: int) -> None:
     """Show the admin commands in one admin's private chat; a refusal is only logged."""
-    for code, language in _MENUS:
+    for code, language in MENU_LANGUAGES:
         try:
             scope = BotCommandScopeChat(user_id)
             await bot.set_my_commands(admin_commands(language), scope=scope, language_code=code)
@@ -91,7 +89,7 @@ async def set_admin_menu(bot: Bot, user_id: int) -> None:
 
 async def clear_admin_menu(bot: Bot, user_id: int) -> None:
     """Give a former admin the everyone's menu back."""
-    for code, _ in _MENUS:
+    for code, _ in MENU_LANGUAGES:
         try:
             await bot.delete_my_commands(scope=BotCommandScopeChat(user_id), language_code=code)
         except TelegramError as exc:

@@ -46,6 +46,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "lang": "Language of replies",
     },
 }
+# Language codes of the menus and their languages: no code is the fallback for all others.
+MENU_LANGUAGES: tuple[tuple[str | None, str], ...] = (("ar", "ar"), ("en", "en"), (None, "en"))
 # What a group member who is not an admin can use: reading, not changing the group.
 MEMBER_COMMANDS = ("search", "topics", "mysubs", "why", "help")
 
@@ -60,7 +62,7 @@ def commands(language: str, names: tuple[str, ...] | None = None) -> list[BotCom
 def menus() -> list[tuple[BotCommandScope, str | None, list[BotCommand]]]:
     """(scope, language code, commands) for every menu; no code is the English fallback."""
     out: list[tuple[BotCommandScope, str | None, list[BotCommand]]] = []
-    for code, language in (("ar", "ar"), ("en", "en"), (None, "en")):
+    for code, language in MENU_LANGUAGES:
         out.append((BotCommandScopeAllPrivateChats(), code, commands(language)))
         out.append((BotCommandScopeAllChatAdministrators(), code, commands(language)))
         out.append((BotCommandScopeAllGroupChats(), code, commands(language, MEMBER_COMMANDS)))

@@ -22,7 +22,7 @@ from bot.delivery.render import is_rtl, isolate, safe_url
 from bot.delivery.summarise import truncate_words
 from bot.storage.search import SearchHit, SearchQuery, query_terms
 from handlers.context import Context
-from handlers.subscriptions import chat_language, reply, when
+from handlers.subscriptions import chat_language, reply, unknown_topics, when
 from handlers.texts import say
 
 PAGE = 5
@@ -131,8 +131,7 @@ def _error_text(context: Context, language: str, exc: SearchError) -> str:
     """The one-line answer to a query that cannot run."""
     key, value = exc.args
     if key == "unknown_topics":
-        known = ", ".join(t.id for t in context.marsad.topics.topics)
-        return say(language, key, names=html.escape(value), ids=known)
+        return unknown_topics(context, language, [value])
     return say(language, key, value=html.escape(value))
 
 
@@ -156,7 +155,7 @@ async def _page(
     page = await marsad.store.search(saved.query, now=saved.now, offset=offset, limit=PAGE)
     if not page.hits:
         hint = say(language, "search_hint_filter" if saved.filters else "search_hint_word")
-        return say(language, "search_empty", query=saved.shown, filters="", hint=hint), None
+        return say(language, "search_empty", query=saved.shown, hint=hint), None
     chat = update.effective_chat
     settings = await marsad.store.chat_settings(chat.id) if chat else None
     tz = settings.timezone if settings else "UTC"

@@ -14,7 +14,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 
-from bot.delivery.render import local_time
+from bot.delivery.render import FSI, PDI, local_time
 from handlers.context import Context
 from handlers.texts import say, user_language
 
@@ -90,7 +90,7 @@ async def ensure_chat(update: Update, context: Context, language: str) -> None:
 
 def when(moment: datetime, tz: str, language: str) -> str:
     """A time as the chat reads it, isolated so it keeps its order inside Arabic text."""
-    return "\u2068" + html.escape(local_time(moment, tz, language)) + "\u2069"
+    return FSI + html.escape(local_time(moment, tz, language)) + PDI
 
 
 def topic_lines(context: Context, language: str, subscribed: set[str]) -> str:
@@ -149,6 +149,12 @@ def resolve_topics(context: Context, names: list[str]) -> tuple[list[str], list[
     return ids, unknown
 
 
+def unknown_topics(context: Context, language: str, names: list[str]) -> str:
+    """The answer to topic names that match none: those names and every topic id."""
+    known = ", ".join(t.id for t in context.marsad.topics.topics)
+    return say(language, "unknown_topics", names=html.escape(", ".join(names)), ids=known)
+
+
 def topic_token(topic_id: str) -> str:
     """Callback data for a topic: its id, or a short hash when the id is too long."""
     data = TOGGLE_PREFIX + topic_id
@@ -186,11 +192,7 @@ async def _checked_topics(update: Update, context: Context, usage: str) -> list[
         return None
     ids, unknown = resolve_topics(context, context.args)
     if unknown:
-        known = ", ".join(t.id for t in context.marsad.topics.topics)
-        await reply(
-            update,
-            say(language, "unknown_topics", names=html.escape(", ".join(unknown)), ids=known),
-        )
+        await reply(update, unknown_topics(context, language, unknown))
         return None
     return ids
 
@@ -245,15 +247,17 @@ async def toggle_topic(update: Update, context: Context) -> None:
         return
     marsad, thread = context.marsad, thread_of(update.effective_message)
     name = marsad.topics.name(topic_id, language)
-    if topic_id in await marsad.store.subscriptions(chat.id, thread_id=thread):
+    subscribed = set(await marsad.store.subscriptions(chat.id, thread_id=thread))
+    if topic_id in subscribed:
         await marsad.store.unsubscribe(chat.id, [topic_id], thread_id=thread)
+        subscribed.discard(topic_id)
         note = say(language, "toggled_off", topic=name)
     else:
         await ensure_chat(update, context, language)
         await marsad.store.subscribe(chat.id, [topic_id], now=marsad.clock(), thread_id=thread)
+        subscribed.add(topic_id)
         note = say(language, "toggled_on", topic=name)
     await query.answer(note)
-    subscribed = set(await marsad.store.subscriptions(chat.id, thread_id=thread))
     await query.edit_message_text(
         say(language, "choose_topics"),
         parse_mode=ParseMode.HTML,
