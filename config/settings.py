@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -14,6 +15,9 @@ from config import FEEDS_FILE
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/marsad.db"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+PROXY_SCHEMES = ("http://", "https://", "socks5://")
+
+Network = IPv4Network | IPv6Network
 
 
 class Settings(BaseSettings):
@@ -31,6 +35,15 @@ class Settings(BaseSettings):
     feeds_file: Path | None = FEEDS_FILE
     poll_interval: int = Field(default=300, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    # Private networks that fetches may reach (intranet feeds, the tests' loopback servers).
+    fetch_allow_networks: Annotated[tuple[Network, ...], NoDecode] = ()
+    # Optional proxies, each on its own: one for feeds and article pages, one for the Bot API.
+    # Secrets because a proxy URL may carry a password.
+    feeds_proxy: SecretStr | None = None
+    telegram_proxy: SecretStr | None = None
+    # A poll listing more new items than this is a catch-up: stored, not alerted one by one.
+    feed_new_items_cap: int = Field(default=50, ge=1)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -51,6 +64,30 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("fetch_allow_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        """Accept FETCH_ALLOW_NETWORKS as "127.0.0.0/8, ::1/128"; set host bits are an error."""
+        if isinstance(value, str):
+            return tuple(ip_network(part.strip()) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("feeds_proxy", "telegram_proxy", mode="before")
+    @classmethod
+    def _check_proxy(cls, value: object) -> object:
+        """Empty means no proxy; otherwise an http, https or socks5 URL."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not value.strip().lower().startswith(PROXY_SCHEMES):
+            raise ValueError("must start with http://, https:// or socks5://")
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_log_format(cls, value: object) -> object:
+        """Accept LOG_FORMAT in any case."""
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -192,3 +192,13 @@ audit_log = Table(
     Column("after", Text),  # JSON
     Index(None, "at"),
 )
+
+heartbeats = Table(
+    "heartbeats",
+    metadata,
+    # One row per loop and instance ("poll", "deliver"): `python -m bot health` reads them.
+    Column("loop", String(32), primary_key=True),
+    Column("instance", String(128), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("detail", Text),  # e.g. "12 feeds, 3 new, 0 failed"
+)
