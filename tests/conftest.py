@@ -42,7 +42,14 @@ async def postgres_store() -> AsyncIterator[Store]:
         await admin.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the PostgreSQL server, so `-m "not postgres"` runs without it."""
+    for item in items:
+        if "postgres_store" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest) -> Store:
     """The same store tests on both databases."""
     return request.getfixturevalue(f"{request.param}_store")

@@ -42,6 +42,7 @@ def test_runtime_requirements_are_pinned() -> None:
                 assert "==" in line, f"{name}: {line} is not pinned"
 
 
+@pytest.mark.slow
 def test_the_venv_has_no_torch_or_transformers() -> None:
     """camel-tools is installed without its heavy declared dependencies."""
     found = subprocess.run(

@@ -64,6 +64,7 @@ def test_every_problem_is_listed() -> None:
     assert "pw" not in message
 
 
+@pytest.mark.slow
 def test_invalid_settings_exit_2_without_traceback(tmp_path: Path) -> None:
     env = clean_env(
         POLL_INTERVAL="0",

@@ -15,6 +15,8 @@ import pytest
 from tests.helpers.feedserver import FeedServer
 from tests.helpers.rss import Item, rss
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime.now(UTC)
 ITEMS = [
