@@ -183,7 +183,6 @@ def test_feed_served_with_a_wrong_content_type_is_kept_with_a_warning() -> None:
     assert len(parsed.entries) == 3
 
 
-
 def _with_lone_surrogates(body: bytes, text_end: bytes = b"</description>") -> bytes:
     """The second item's title and the first two texts get lone-surrogate references."""
     title = "ارتفاع أسعار القمح في الأسواق العالمية".encode()
