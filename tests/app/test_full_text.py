@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,13 +23,16 @@ from sqlalchemy import select
 from bot.app import Marsad, RunOptions
 from bot.feeds.article import better_text, extract_main_text
 from bot.feeds.fetch import FetchLimits
+from bot.models import NewArticle, TopicMatch
 from bot.pipeline import PollPolicy
 from bot.storage import Store, schema
+from bot.storage.search import SearchQuery
 from bot.storage.store import FeedOptions
 from classifiers import normalise_for_search
 from config.settings import Settings
 from tests.helpers.feedserver import FeedServer
 from tests.helpers.rss import Item, rss
+from tests.storage.test_store import NOW, article
 
 START = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 BODY = "وأوضح المتحدث أن التحقيقات ما زالت جارية لمعرفة ملابسات الحادث. " * 12
@@ -304,3 +308,26 @@ async def test_topics_found_in_a_page_alert_their_subscribers(tmp_path: Path) ->
             assert await marsad.deliver() == 1
             [alert] = [json.loads(line) for line in out.getvalue().splitlines()]
             assert alert["topics"] == ["terrorism"] and alert["url"] == server.url("/1")
+
+
+async def test_a_completed_article_is_found_by_its_pages_words_and_alerts_new_topics(
+    store: Store,
+) -> None:
+    feed = await store.add_feed("https://a.example/rss", now=NOW)
+    await store.upsert_chat(7101, kind="private", now=NOW)
+    await store.subscribe(7101, ["terrorism", "cybersecurity"], now=NOW)
+    lede = article(1, topics=("terrorism",))
+    [article_id] = (await store.add_articles(feed, [lede], now=NOW)).article_ids
+    page = replace(lede.entry, text="النص الكامل من الصفحة zqpage")
+    full = NewArticle(page, "النص الكامل zqpage", "ar", (TopicMatch("cybersecurity", 3.0, ()),))
+    assert (await store.search(SearchQuery("zqpage"), now=NOW)).hits == ()
+
+    assert await store.complete_article(article_id, full, now=NOW, alert=True) == 0
+    [hit] = (await store.search(SearchQuery("zqpage"), now=NOW)).hits
+    assert hit.article_id == article_id
+    stored = await store.article_by_url(lede.entry.url)
+    assert stored is not None and stored.text == page.text
+    assert [m.topic for m in stored.topics] == ["cybersecurity"]
+    # The chat had the article already (for terrorism): the new topic adds no second alert.
+    assert len(await store.pending_alerts()) == 1
+    assert await store.complete_article(10_000, full, now=NOW, alert=True) == 0
