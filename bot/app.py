@@ -11,7 +11,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -35,7 +35,7 @@ from bot.storage import Store
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
-from handlers.admin_feeds import report_failing_feeds
+from handlers.admin_feeds import report_catch_ups, report_failing_feeds
 from handlers.admin_menu import set_admin_menus
 from handlers.context import MARSAD_KEY
 
@@ -68,12 +68,14 @@ async def import_feed_list(
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
-    """How this process runs: console output, parser workers, fetch limits."""
+    """How this process runs: console output, parser workers, fetch limits, polling."""
 
     console: str | None = None  # "text" or "jsonl": print alerts instead of sending them
     parser_workers: int = 2
     limits: FetchLimits = field(default_factory=FetchLimits)
     pace: Pace = field(default_factory=Pace)
+    # The settings' interval and new-items cap replace those of this policy.
+    policy: PollPolicy = field(default_factory=PollPolicy)
 
 
 class Marsad:
@@ -101,7 +103,11 @@ class Marsad:
             self.parsers,
             rules=lambda: self.topics.rules,
             clock=clock,
-            policy=PollPolicy(interval=float(settings.poll_interval)),
+            policy=replace(
+                options.policy,
+                interval=float(settings.poll_interval),
+                new_items_cap=settings.feed_new_items_cap,
+            ),
             limits=options.limits,
         )
         self.console = options.console or ("text" if settings.telegram_bot_token is None else None)
@@ -174,9 +180,10 @@ class Marsad:
             await self.store.deactivate_chat(CONSOLE_CHAT_ID, reason="running with Telegram")
 
     async def cycle(self) -> CycleReport:
-        """Poll due feeds, then deliver what they produced."""
+        """Poll due feeds, deliver what they produced, and tell admins of catch-ups."""
         report = await self.poller.run_cycle()
         await self.deliver()
+        await self.report_catch_ups()
         return report
 
     async def deliver(self) -> int:
@@ -193,7 +200,12 @@ class Marsad:
             await self.start()
             if self.telegram is not None:
                 await self._connect_telegram(attempts=3)
-            return await self.cycle()
+            report = await self.cycle()
+            # One run has no later: let article pages finish (each feed's budget bounds
+            # them) and deliver what their topics added.
+            await self.poller.pages.join()
+            await self.deliver()
+            return report
         finally:
             await self.close()
 
@@ -305,6 +317,10 @@ class Marsad:
         """Tell admins, once per failing spell, about feeds failing for days; return how many."""
         return await report_failing_feeds(self)
 
+    async def report_catch_ups(self) -> int:
+        """Tell admins, once each, of feeds that listed more new items than the cap."""
+        return await report_catch_ups(self)
+
     async def _failing_feeds_job(self) -> None:
         """The failing-feeds job: a failed report is retried at the next tick."""
         try:
@@ -317,6 +333,7 @@ class Marsad:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self._stop_telegram()
+        await self.poller.pages.close()  # before the session and workers they use
         await self.session.close()
         self.parsers.close()
         await self.store.close()

@@ -2,6 +2,8 @@
 
 Each feed's failure is its own: expected failures become values and a log line, and a
 bug in one feed's processing is logged with its traceback without stopping the others.
+Article pages (the full_text option) are fetched after the cycle, in the background
+(`PageCompleter`), so a slow publisher never holds the cycle.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -39,6 +44,11 @@ class PollPolicy:
     interval: float = 300.0  # POLL_INTERVAL, seconds
     pause_after: timedelta = timedelta(days=3)
     concurrency: int = 50  # feeds in flight at once
+    new_items_cap: int = 50  # FEED_NEW_ITEMS_CAP: more new items in one poll are a catch-up
+    progress_every: float = 10.0  # seconds between progress lines of a long cycle
+    pages_per_host: int = 2  # article pages fetched at once from one host
+    page_budget: float = 120.0  # seconds one feed's pages of one poll may take, in all
+    max_pending_pages: int = 1000  # pages waiting beyond this drop the oldest
 
 
 @dataclass(slots=True)
@@ -46,12 +56,15 @@ class CycleReport:
     """What one cycle did, for logs, /stats and benchmarks."""
 
     feeds: int = 0
+    polled: int = 0  # feeds done so far, whatever the outcome
     fetched: int = 0
     not_modified: int = 0
     failed: int = 0
     new_articles: int = 0
     duplicates: int = 0
     deliveries: int = 0
+    catch_ups: int = 0  # feeds that listed more new items than the cap
+    pages: int = 0  # article pages handed to the background
     seconds: float = 0.0
     errors: dict[str, str] = field(default_factory=dict)  # feed URL -> reason
 
@@ -80,6 +93,9 @@ class Poller:
         self.policy = policy
         self.limits = limits or FetchLimits()
         self.rng = rng or random.Random()
+        self.pages = PageCompleter(
+            store, session, parsers, rules=rules, clock=clock, limits=self.limits, policy=policy
+        )
         self._lock = asyncio.Lock()
         self.last_report: CycleReport | None = None
 
@@ -95,8 +111,14 @@ class Poller:
             async def guarded(feed: Feed) -> None:
                 async with gate:
                     await self._poll_safely(feed, report)
+                report.polled += 1
 
-            await asyncio.gather(*(guarded(feed) for feed in feeds))
+            progress = asyncio.create_task(self._log_progress(report), name="cycle progress")
+            try:
+                await asyncio.gather(*(guarded(feed) for feed in feeds))
+            finally:
+                progress.cancel()
+                await asyncio.gather(progress, return_exceptions=True)
             report.seconds = time.perf_counter() - started
             self.last_report = report
             # An idle tick (nothing due) is routine; a cycle that polled something is news.
@@ -112,6 +134,18 @@ class Poller:
                 report.seconds,
             )
             return report
+
+    async def _log_progress(self, report: CycleReport) -> None:
+        """Log how far the cycle has got every `progress_every` seconds, until cancelled."""
+        while True:
+            await asyncio.sleep(self.policy.progress_every)
+            log.info(
+                "cycle progress: %d/%d feeds polled, %d new, %d failed",
+                report.polled,
+                report.feeds,
+                report.new_articles,
+                report.failed,
+            )
 
     async def _poll_safely(self, feed: Feed, report: CycleReport) -> None:
         """Poll one feed; a bug here is logged with its traceback and costs only this feed."""
@@ -159,43 +193,31 @@ class Poller:
     ) -> None:
         """Store what the database has not seen, with its alerts and the fetch.
 
-        The store skips what it has seen, in the same transaction; only article pages are
-        worth asking it first, so that a known item's page is never fetched.
+        The store skips what it has seen, in the same transaction. Lede-only articles of a
+        full-text feed are stored (and alert) as they are, then completed in the background.
         """
-        items = list(articles)
-        if feed.full_text:
-            fresh = {
-                id(entry) for entry in await self.store.filter_new(feed, [a.entry for a in items])
-            }
-            report.duplicates += len(items) - len(fresh)
-            items = [await self._complete(a) for a in items if id(a.entry) in fresh]
         # A new feed's first poll catches up quietly, but for its newest few if configured.
         alert: bool | int = True if feed.polled_once else feed.first_poll_alerts
         batch = await self.store.add_articles(
-            feed, items, now=self.clock(), alert=alert, success=success
+            feed,
+            articles,
+            now=self.clock(),
+            alert=alert,
+            cap=self.policy.new_items_cap,
+            success=success,
         )
         report.new_articles += len(batch.article_ids)
         report.duplicates += batch.duplicates
         report.deliveries += batch.deliveries
-
-    async def _complete(self, article: NewArticle) -> NewArticle:
-        """A lede-only article with its page's main text (classified again), if it has one.
-
-        One page at a time per feed, through the same session, limits and byte cap as feeds.
-        """
-        entry = article.entry
-        # A link-less item carries a urn: stand-in by now (_with_link_key): no page to fetch.
-        if len(entry.text) >= LEDE_ONLY_CHARS or not is_http_url(entry.url):
-            return article
-        page = await fetch_feed(self.session, entry.url, limits=self.limits)
-        if page.status is not FetchStatus.OK:
-            log.info("article page not used: %s: %s", entry.url, page.error or page.status)
-            return article
-        text = better_text(entry.text, await self.parsers.run(extract_main_text, page.body))
-        if text == entry.text:
-            return article
-        completed = [replace(entry, text=text)]
-        return (await self.parsers.run(prepare_entries, self.rules(), completed))[0]
+        report.catch_ups += batch.catch_up
+        if feed.full_text:
+            pages = [
+                Page(article_id, article, alerted=article_id in batch.alerted)
+                for article_id, article in zip(batch.article_ids, batch.articles, strict=True)
+                if _lede_only(article)
+            ]
+            report.pages += len(pages)
+            self.pages.submit(pages)
 
     def _success(
         self,
@@ -255,6 +277,134 @@ class Poller:
     def _base(self, feed: Feed) -> float:
         """The feed's own interval, else the configured one."""
         return float(feed.poll_interval or self.policy.interval)
+
+
+def _lede_only(article: NewArticle) -> bool:
+    """Whether an article is short enough to be worth completing from a page it links to."""
+    entry = article.entry
+    # A link-less item carries a urn: stand-in by now (_with_link_key): no page to fetch.
+    return len(entry.text) < LEDE_ONLY_CHARS and is_http_url(entry.url)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A stored lede-only article waiting for the text of its page."""
+
+    article_id: int
+    article: NewArticle
+    alerted: bool  # whether the article alerted: topics its page adds alert too
+
+
+class PageCompleter:
+    """Completes stored lede-only articles from their pages in the background, bounded.
+
+    A few pages at once per host, a time budget per feed's poll, and at most
+    `max_pending_pages` pending (the oldest is dropped). A page not completed, for whatever
+    reason, leaves its article with the lede it was stored with: nothing is lost.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        session: aiohttp.ClientSession,
+        parsers: ParserPool,
+        *,
+        rules: CurrentRules,
+        clock: Clock,
+        limits: FetchLimits,
+        policy: PollPolicy,
+    ) -> None:
+        """Keep the collaborators; pages start with `submit`."""
+        self.store = store
+        self.session = session
+        self.parsers = parsers
+        self.rules = rules
+        self.clock = clock
+        self.limits = limits
+        self.policy = policy
+        self._pending: dict[asyncio.Task[None], str] = {}  # oldest first, with their URLs
+        self._dropped: set[asyncio.Task[None]] = set()  # cancelled, still unwinding
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._host_users: Counter[str] = Counter()
+
+    def submit(self, pages: Sequence[Page]) -> None:
+        """Start completing one feed's pages, within one time budget; returns at once."""
+        if not pages:
+            return
+        deadline = asyncio.get_running_loop().time() + self.policy.page_budget
+        for page in pages:
+            task = asyncio.create_task(self._complete(page, deadline), name="article page")
+            self._pending[task] = page.article.entry.url
+            task.add_done_callback(self._forget)
+        while len(self._pending) > self.policy.max_pending_pages:
+            oldest, url = next(iter(self._pending.items()))
+            log.warning("too many article pages pending; dropped the oldest, lede kept: %s", url)
+            del self._pending[oldest]
+            self._dropped.add(oldest)
+            oldest.cancel()
+
+    @property
+    def pending(self) -> int:
+        """How many pages are waiting or in progress."""
+        return len(self._pending)
+
+    async def join(self) -> None:
+        """Wait until every page submitted so far is done (completed, failed or out of time)."""
+        while tasks := [*self._pending, *self._dropped]:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Cancel every pending page and wait for them; their articles keep their ledes."""
+        for task in self._pending:
+            task.cancel()
+        await self.join()
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        """A finished page leaves the books."""
+        self._pending.pop(task, None)
+        self._dropped.discard(task)
+
+    async def _complete(self, page: Page, deadline: float) -> None:
+        """Fetch, extract and classify one page within the feed's budget, then store it."""
+        url = page.article.entry.url
+        try:
+            async with asyncio.timeout_at(deadline), self._host_slot(url):
+                completed = await self._completed(page.article)
+            if completed is not None:  # written outside the budget: a write is never cut short
+                await self.store.complete_article(
+                    page.article_id, completed, now=self.clock(), alert=page.alerted
+                )
+        except TimeoutError:
+            log.info("article page not fetched within its feed's time budget: %s", url)
+        except Exception:  # a bug or a database error costs this page only
+            log.exception("completing the article from %s failed; it keeps its lede", url)
+
+    @asynccontextmanager
+    async def _host_slot(self, url: str) -> AsyncIterator[None]:
+        """One of the few page fetches allowed at once to this URL's host."""
+        host = urlsplit(url).hostname or ""
+        gate = self._hosts.setdefault(host, asyncio.Semaphore(self.policy.pages_per_host))
+        self._host_users[host] += 1
+        try:
+            async with gate:
+                yield
+        finally:
+            self._host_users[host] -= 1
+            if not self._host_users[host]:  # no page of that host left: forget it
+                del self._host_users[host], self._hosts[host]
+
+    async def _completed(self, article: NewArticle) -> NewArticle | None:
+        """The article with its page's main text, classified again; None if no better."""
+        entry = article.entry
+        page = await fetch_feed(self.session, entry.url, limits=self.limits)
+        if page.status is not FetchStatus.OK:
+            log.info("article page not used: %s: %s", entry.url, page.error or page.status)
+            return None
+        text = better_text(entry.text, await self.parsers.run(extract_main_text, page.body))
+        if text == entry.text:
+            return None
+        completed = [replace(entry, text=text)]
+        return (await self.parsers.run(prepare_entries, self.rules(), completed))[0]
 
 
 def _with_link_key(feed: Feed, article: NewArticle) -> NewArticle:

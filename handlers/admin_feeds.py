@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -228,6 +228,46 @@ async def report_failing_feeds(marsad: Marsad) -> int:
         await _send_report(marsad, admin_id, items)
     await marsad.store.flag_feeds((h.feed.id for h in items), now=now)
     return len(items)
+
+
+async def report_catch_ups(marsad: Marsad) -> int:
+    """Tell every admin, once, of feeds that listed more new items than the cap; how many."""
+    items = await marsad.store.untold_catch_ups()
+    if not items:
+        return 0
+    for admin_id in await all_admins(marsad.store, marsad.settings.admin_ids):
+        await _send_catch_ups(marsad, admin_id, items)
+    # Recorded after telling: a crash in between tells admins twice, never not at all.
+    await marsad.store.mark_catch_ups_told(items[-1]["id"], now=marsad.clock())
+    return len(items)
+
+
+async def _send_catch_ups(marsad: Marsad, admin_id: int, items: list[dict[str, Any]]) -> None:
+    """A private message to one admin listing catch-ups, in their chat's language."""
+    if marsad.telegram is None:
+        log.warning("feed catch-ups (admin %d): %s", admin_id, [i["name"] for i in items])
+        return
+    language = await marsad.store.chat_language(admin_id) or "ar"
+    lines = [say(language, "catch_up_report")]
+    lines += [
+        say(
+            language,
+            "catch_up_line",
+            id=str(item["feed"]),
+            name=isolated(item["name"]),
+            when=when(item["at"]),
+            new=str(item["new"]),
+            alerted=str(item["alerted"]),
+        )
+        for item in items
+    ]
+    try:
+        for text in chunks(lines):
+            await marsad.telegram.bot.send_message(
+                admin_id, text, parse_mode="HTML", disable_web_page_preview=True
+            )
+    except TelegramError as exc:  # an admin who never opened a chat with the bot
+        log.warning("could not tell admin %d about feed catch-ups: %s", admin_id, exc)
 
 
 async def _send_report(marsad: Marsad, admin_id: int, items: list[FeedHealth]) -> None:

@@ -50,6 +50,12 @@ _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _RETRIES = 2
 # Longer guids are hashed: they are database keys, and an index entry has a size limit.
 _MAX_KEY = 512
+# A character reference to a lone surrogate (U+D800..U+DFFF, hex or decimal) names no
+# character: feedparser fails on the whole feed and ElementTree refuses it.
+_SURROGATE_REF = re.compile(
+    rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}"
+    rb"|0*(?:5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|573[0-3][0-9]|5734[0-3]));"
+)
 
 
 def _struct_to_utc(value: time.struct_time | None) -> datetime | None:
@@ -157,6 +163,14 @@ def _no_feed_reason(body: bytes, headers: Mapping[str, str], bozo: object) -> st
     return f"not a feed ({content_type}): {reason}"
 
 
+def without_surrogate_refs(body: bytes) -> bytes:
+    """The body with each lone-surrogate character reference turned into U+FFFD's."""
+    # One bad reference then costs one character instead of every entry of the feed.
+    if b"&#" not in body:
+        return body
+    return _SURROGATE_REF.sub(b"&#xFFFD;", body)
+
+
 def _feedparser_headers(headers: Mapping[str, str], url: str) -> dict[str, str]:
     """Response headers as feedparser reads them: lower-case names, a base URL, a content type."""
     lowered = {name.lower(): value for name, value in headers.items()}
@@ -196,6 +210,7 @@ def _parse(
         return ParsedFeed(title=None, entries=(), error="empty body")
     if declares_entities(body):
         return ParsedFeed(title=None, entries=(), error="refused: the body declares XML entities")
+    body = without_surrogate_refs(body)
     response_headers = _feedparser_headers(headers, url)
     if fast and (raw := fast_parse(body, response_headers)) is not None:
         return _build(raw[0], raw[1], response_headers, now, warning=None)

@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     Row,
     and_,
     bindparam,
+    cast,
     delete,
     event,
     func,
@@ -60,6 +62,10 @@ TITLE_DUPLICATE_MIN_CHARS = 20
 MAX_BATCH = 64
 # Entries whose keys one query looks up (three parameters each; the databases allow ~32,000).
 SEEN_CHUNK = 2000
+# Audit actions of a feed's catch-up (more new items than the cap in one poll), and of
+# admins having been told about those up to an audit id (kept in the entry's target).
+CATCH_UP = "feed.catch_up"
+CATCH_UP_TOLD = "feed.catch_up.told"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -144,6 +150,7 @@ class _Write:
     items: Sequence[NewArticle]
     now: datetime
     alert: bool | int
+    cap: int | None
     success: PollSuccess | None
     result: asyncio.Future[StoredBatch]
 
@@ -354,12 +361,15 @@ class Store:
         *,
         now: datetime,
         alert: bool | int = True,
+        cap: int | None = None,
         success: PollSuccess | None = None,
     ) -> StoredBatch:
         """Store new articles with their topics and, when alerting, their deliveries.
 
         `alert` is True (every article alerts), False (none), or a number: only that many of
-        the newest alert (a first poll's catch-up). What the database has seen under any key
+        the newest alert (a first poll's catch-up). With alert=True, more than `cap` new
+        articles are a catch-up: only the newest `cap` alert, and an audit entry in the same
+        transaction tells admins (report_catch_ups). What the database has seen under any key
         (see filter_new) is skipped, and the unique keys decide the rest, so a racing process
         or a repeated call stores and alerts nothing twice. `success`, when given, records
         the fetch in the same transaction.
@@ -371,7 +381,7 @@ class Store:
         if not items and success is None:
             return StoredBatch((), 0, 0)
         future = asyncio.get_running_loop().create_future()
-        stored = await self._group_write(_Write(feed, items, now, alert, success, future))
+        stored = await self._group_write(_Write(feed, items, now, alert, cap, success, future))
         if success is not None and success.new_url and success.new_url != feed.url:
             await self._move_feed(feed, success.new_url)  # a permanent redirect
         return stored
@@ -404,17 +414,56 @@ class Store:
                     for w, items in zip(batch, unseen, strict=True)
                 ]
                 await self._insert_topics(conn, [pair for pairs in stored for pair in pairs])
+                catch_ups = [_is_catch_up(w, pairs) for w, pairs in zip(batch, stored, strict=True)]
                 alerting = [
-                    _alerting(pairs, w.alert) for w, pairs in zip(batch, stored, strict=True)
+                    _alerting(pairs, _alert_limit(w, catch_up))
+                    for w, pairs, catch_up in zip(batch, stored, catch_ups, strict=True)
                 ]
                 counts = await self._enqueue(conn, alerting, batch[0].now)
+                await self._audit_catch_ups(conn, batch, stored, catch_ups)
         except Exception as exc:  # every caller of the batch learns of it
             for w in batch:
                 w.result.set_exception(exc)
             return
-        for w, pairs, count in zip(batch, stored, counts, strict=True):
+        for w, pairs, alerts, count, catch_up in zip(
+            batch, stored, alerting, counts, catch_ups, strict=True
+        ):
             ids = tuple(article_id for article_id, _ in pairs)
-            w.result.set_result(StoredBatch(ids, len(w.items) - len(ids), count))
+            w.result.set_result(
+                StoredBatch(
+                    ids,
+                    len(w.items) - len(ids),
+                    count,
+                    articles=tuple(item for _, item in pairs),
+                    alerted=frozenset(article_id for article_id, _ in alerts),
+                    catch_up=catch_up,
+                )
+            )
+
+    async def _audit_catch_ups(
+        self,
+        conn: AsyncConnection,
+        batch: list[_Write],
+        stored: list[list[tuple[int, NewArticle]]],
+        catch_ups: list[bool],
+    ) -> None:
+        """One audit entry per catch-up, with the feed's name and counts, for admins."""
+        rows = []
+        for w, pairs, catch_up in zip(batch, stored, catch_ups, strict=True):
+            if not catch_up:
+                continue
+            log.warning(
+                "feed %d (%s) listed %d new items at once: only the newest %s alert",
+                w.feed.id,
+                w.feed.url,
+                len(pairs),
+                w.cap,
+            )
+            counts = {"feed": w.feed.id, "name": w.feed.title or w.feed.url, "new": len(pairs)}
+            after = json.dumps({**counts, "alerted": w.cap}, ensure_ascii=False)
+            rows.append({"at": w.now, "action": CATCH_UP, "target": w.feed.url, "after": after})
+        if rows:
+            await conn.execute(t.audit_log.insert(), rows)
 
     async def _apply_successes(self, conn: AsyncConnection, batch: list[_Write]) -> None:
         """Record the batch's good fetches: one statement for the changed, one for the rest."""
@@ -868,24 +917,58 @@ class Store:
         alert_topics: Iterable[str] = (),
     ) -> int:
         """Store an article's new topics; alert subscribers of alert_topics; return alerts."""
+        async with self.transaction() as conn:
+            return await self._replace_topics(conn, article_id, matches, now, alert_topics)
+
+    async def complete_article(
+        self, article_id: int, article: NewArticle, *, now: datetime, alert: bool
+    ) -> int:
+        """Store the text an article's page gave, its search text and topics; return alerts.
+
+        An article that alerted also alerts subscribers of the topics its page added (chats
+        that had it already are skipped). An article deleted meanwhile is left alone.
+        """
+        a, at = t.articles.c, t.article_topics.c
+        values = {
+            "text": article.entry.text,
+            "norm_text": article.norm_text,  # the search index follows (trigger or generated)
+            "language": article.language,
+        }
+        async with self.transaction() as conn:
+            result = await conn.execute(update(t.articles).where(a.id == article_id).values(values))
+            if result.rowcount == 0:
+                return 0
+            query = select(at.topic).where(at.article_id == article_id)
+            old = set((await conn.execute(query)).scalars())
+            gained = sorted({m.topic for m in article.topics} - old) if alert else []
+            return await self._replace_topics(conn, article_id, article.topics, now, gained)
+
+    async def _replace_topics(
+        self,
+        conn: AsyncConnection,
+        article_id: int,
+        matches: Sequence[TopicMatch],
+        now: datetime,
+        alert_topics: Iterable[str],
+    ) -> int:
+        """replace_article_topics inside a transaction."""
         rows = [_topic_row(article_id, match) for match in matches]
         wanted = list(alert_topics)
-        async with self.transaction() as conn:
-            await conn.execute(
-                delete(t.article_topics).where(t.article_topics.c.article_id == article_id)
-            )
-            if rows:
-                await conn.execute(t.article_topics.insert(), rows)
-            if not wanted:
-                return 0
-            subs = await _subscribers(conn, wanted)
-            deliveries = _delivery_rows([(article_id, set(wanted))], subs, now)
-            if not deliveries:
-                return 0
-            # The unique key skips chats that already had this article; RETURNING counts
-            # what was new on both databases (executemany rowcounts differ between drivers).
-            query = self._insert(t.deliveries).on_conflict_do_nothing().returning(t.deliveries.c.id)
-            return len((await conn.execute(query, deliveries)).all())
+        await conn.execute(
+            delete(t.article_topics).where(t.article_topics.c.article_id == article_id)
+        )
+        if rows:
+            await conn.execute(t.article_topics.insert(), rows)
+        if not wanted:
+            return 0
+        subs = await _subscribers(conn, wanted)
+        deliveries = _delivery_rows([(article_id, set(wanted))], subs, now)
+        if not deliveries:
+            return 0
+        # The unique key skips chats that already had this article; RETURNING counts
+        # what was new on both databases (executemany rowcounts differ between drivers).
+        query = self._insert(t.deliveries).on_conflict_do_nothing().returning(t.deliveries.c.id)
+        return len((await conn.execute(query, deliveries)).all())
 
     async def topic_row(self, topic_id: str) -> tuple[dict[str, Any], bool, bool] | None:
         """A topic's stored definition, whether it is built in, and whether it is enabled."""
@@ -1045,6 +1128,23 @@ class Store:
                 )
             )
 
+    async def untold_catch_ups(self) -> list[dict[str, Any]]:
+        """Feed catch-ups admins have not been told about, oldest first, with their counts."""
+        a = t.audit_log.c
+        told = select(func.max(cast(a.target, Integer))).where(a.action == CATCH_UP_TOLD)
+        query = (
+            select(a.id, a.at, a.after)
+            .where(a.action == CATCH_UP, a.id > func.coalesce(told.scalar_subquery(), 0))
+            .order_by(a.id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [{"id": row.id, "at": row.at, **json.loads(row.after)} for row in rows]
+
+    async def mark_catch_ups_told(self, through: int, *, now: datetime) -> None:
+        """Record that admins were told of every catch-up up to an audit id."""
+        await self.audit(CATCH_UP_TOLD, now=now, target=str(through))
+
     async def audit_entries(self, limit: int = 20) -> list[dict[str, Any]]:
         """The newest audit entries first."""
         query = select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)
@@ -1184,6 +1284,16 @@ def _chat_settings(row: Any) -> ChatSettings:
         show_why=row.show_why,
         active=row.active,
     )
+
+
+def _is_catch_up(write: _Write, stored: Sequence[tuple[int, NewArticle]]) -> bool:
+    """Whether an alerting poll stored more new articles than its cap."""
+    return write.alert is True and write.cap is not None and len(stored) > write.cap
+
+
+def _alert_limit(write: _Write, catch_up: bool) -> bool | int:
+    """What alerts: the caller's choice, or only the newest `cap` in a catch-up."""
+    return write.cap if catch_up and write.cap is not None else write.alert
 
 
 def _alerting(

@@ -181,3 +181,28 @@ def test_feed_served_with_a_wrong_content_type_is_kept_with_a_warning() -> None:
     assert parsed.error is None
     assert parsed.warning is not None and "not an XML media type" in parsed.warning
     assert len(parsed.entries) == 3
+
+
+def _with_lone_surrogates(body: bytes, text_end: bytes = b"</description>") -> bytes:
+    """The second item's title and the first two texts get lone-surrogate references."""
+    title = "ارتفاع أسعار القمح في الأسواق العالمية".encode()
+    marked = body.replace(title, title + b" &#xD800;&#XDFFF;", 1)
+    return marked.replace(text_end, b" &#55296; &#0057343;" + text_end, 2)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_lone_surrogate_reference_costs_one_character_not_the_feed(fast: bool) -> None:
+    body = _with_lone_surrogates(rss(arabic_items(count=10)))
+    parsed = parse_feed(body, {"Content-Type": "application/rss+xml"}, URL, now=NOW, fast=fast)
+    assert parsed.error is None
+    assert [e.key for e in parsed.entries] == [f"ar-{i}" for i in range(10)]
+    assert parsed.entries[1].title.endswith(" \ufffd\ufffd")
+    assert parsed.entries[0].text.endswith("\ufffd \ufffd")
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for e in parsed.entries for c in e.title + e.text)
+
+
+def test_a_lone_surrogate_reference_in_atom_keeps_every_entry() -> None:
+    body = _with_lone_surrogates(atom(arabic_items(count=10)), b"</content>")
+    parsed = parse_feed(body, {}, URL, now=NOW)
+    assert parsed.error is None and len(parsed.entries) == 10
+    assert parsed.entries[1].title.endswith(" \ufffd\ufffd")
