@@ -29,9 +29,11 @@ from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, read_feed_list
 from bot.feeds.fetch import FetchLimits, make_session
 from bot.feeds.parse import ParserPool
+from bot.health import instance_name
 from bot.pipeline import CycleReport, Poller, PollPolicy
 from bot.services import feeds as feeds_service
 from bot.storage import Store
+from bot.storage.store import Heartbeat
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
@@ -47,6 +49,11 @@ Clock = Callable[[], datetime]
 MAX_TICK_SECONDS = 30.0
 DELIVERY_TICK_SECONDS = 2.0
 FAILING_FEEDS_TICK_SECONDS = 3600.0  # feeds are reported after a day of failures
+
+
+def describe_cycle(report: CycleReport) -> str:
+    """A poll heartbeat's detail."""
+    return f"{report.feeds} feeds, {report.new_articles} new, {report.failed} failed"
 
 
 def utc_now() -> datetime:
@@ -114,6 +121,7 @@ class Marsad:
             else None
         )
         self.telegram_ready = asyncio.Event()
+        self.instance = instance_name()
         self.scheduler: AsyncIOScheduler | None = None
         self._telegram_task: asyncio.Task[None] | None = None
 
@@ -176,16 +184,29 @@ class Marsad:
     async def cycle(self) -> CycleReport:
         """Poll due feeds, then deliver what they produced."""
         report = await self.poller.run_cycle()
+        await self.heartbeat("poll", describe_cycle(report))
         await self.deliver()
         return report
 
     async def deliver(self) -> int:
         """Send pending alerts to Telegram (once it answers) or print them; return how many."""
         if self.send_queue is None:
-            return await self.outbox.drain()
-        if not self.telegram_ready.is_set():
+            sent = await self.outbox.drain()
+        elif not self.telegram_ready.is_set():
+            await self.heartbeat("deliver", "waiting for Telegram")
             return 0
-        return (await self.send_queue.drain()).sent
+        else:
+            sent = (await self.send_queue.drain()).sent
+        await self.heartbeat("deliver", f"{sent} sent")
+        return sent
+
+    async def heartbeat(self, loop: str, detail: str) -> None:
+        """Record that a loop made progress (`python -m bot health` reads it); never raises."""
+        beat = Heartbeat(loop, self.instance, self.clock(), detail)
+        try:
+            await self.store.record_heartbeat(beat)
+        except Exception as exc:  # a missed heartbeat must not stop polling or delivery
+            log.warning("%s heartbeat not recorded: %s", loop, exc)
 
     async def run_once(self) -> CycleReport:
         """Start, run one cycle over every due feed, deliver, and close."""
