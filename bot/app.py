@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from pydantic import SecretStr
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import HTTPXRequest
 
 import handlers
 from bot.delivery.outbox import CONSOLE_CHAT_ID, ConsoleSender, Outbox
@@ -49,11 +53,41 @@ Clock = Callable[[], datetime]
 MAX_TICK_SECONDS = 30.0
 DELIVERY_TICK_SECONDS = 2.0
 FAILING_FEEDS_TICK_SECONDS = 3600.0  # feeds are reported after a day of failures
+# Proxy variables httpx would read; Marsad uses TELEGRAM_PROXY (and FEEDS_PROXY) instead.
+PROXY_VARIABLES = frozenset({"ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY"})
 
 
 def describe_cycle(report: CycleReport) -> str:
     """A poll heartbeat's detail."""
     return f"{report.feeds} feeds, {report.new_articles} new, {report.failed} failed"
+
+
+def telegram_request(proxy: SecretStr | None, *, pool: int) -> HTTPXRequest:
+    """One of PTB's HTTP clients (API calls or long polling), through TELEGRAM_PROXY if set.
+
+    trust_env=False: httpx would otherwise take ALL_PROXY or HTTPS_PROXY from the environment
+    (and stop the start with an ImportError for a socks5 one when socksio is missing).
+    """
+    return HTTPXRequest(
+        connection_pool_size=pool,  # PTB's defaults: 256 for calls, 1 for getUpdates
+        proxy=proxy.get_secret_value() if proxy else None,
+        httpx_kwargs={"trust_env": False},
+    )
+
+
+def log_telegram_route(proxy: SecretStr | None, environ: Mapping[str, str]) -> None:
+    """Say how the Bot API is reached; name (never show) environment proxies left unused."""
+    if proxy is not None:
+        address = httpx.URL(proxy.get_secret_value()).copy_with(userinfo=b"")
+        log.info("Telegram through the proxy %s", address)
+    ignored = sorted(
+        name for name, value in environ.items() if name.upper() in PROXY_VARIABLES and value
+    )
+    if ignored:
+        log.warning(
+            "%s ignored for Telegram: set TELEGRAM_PROXY to reach it through a proxy",
+            ", ".join(ignored),
+        )
 
 
 def utc_now() -> datetime:
@@ -137,8 +171,11 @@ class Marsad:
             .base_file_url(file_url)
             .context_types(handlers.context_types())
             .job_queue(None)  # Marsad schedules its own jobs (see _schedule)
+            .request(telegram_request(self.settings.telegram_proxy, pool=256))
+            .get_updates_request(telegram_request(self.settings.telegram_proxy, pool=1))
             .build()
         )
+        log_telegram_route(self.settings.telegram_proxy, os.environ)
         application.bot_data[MARSAD_KEY] = self
         handlers.register(application)
         return application
