@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -192,3 +193,20 @@ def test_install_script_refuses_unknown_options() -> None:
     done = subprocess.run([str(ROOT / INSTALL), "--devv"], capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr == "scripts/install: unknown option '--devv' (see --help)\n"
+
+
+def test_readme_documents_deploying_and_keeps_its_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.findall(r"```sh\n(.*?)```", readme, re.DOTALL) == ["make run\n", "make test\n"]
+    deploying = readme.split("## Deploying", 1)[1].split("\n## ", 1)[0]
+    for subject in (
+        "Dockerfile",
+        "compose.yaml",
+        "deploy/marsad.service",
+        "scripts/install",
+        "python -m bot health",
+        "--max-age",
+        "TELEGRAM_PROXY",
+        ".env.example",
+    ):
+        assert subject in deploying, subject
