@@ -26,8 +26,9 @@ RUN useradd --system --user-group --uid 10001 --home-dir /app --no-create-home m
     && mkdir data && chown marsad:marsad data
 USER marsad
 
-# Exit 0 while polling and delivery keep recording heartbeats (see README, "Deploying").
-HEALTHCHECK --interval=60s --timeout=20s --start-period=120s --retries=3 \
+# Exit 0 while polling and delivery keep recording heartbeats (see README, "Deploying");
+# the start period leaves room for a first cycle over many feeds.
+HEALTHCHECK --interval=60s --timeout=20s --start-period=300s --retries=3 \
     CMD ["python", "-m", "bot", "health"]
 
 CMD ["python", "-m", "bot", "run"]
