@@ -66,7 +66,7 @@ def telegram_request(proxy: SecretStr | None, *, pool: int) -> HTTPXRequest:
     """One of PTB's HTTP clients (API calls or long polling), through TELEGRAM_PROXY if set.
 
     trust_env=False: httpx would otherwise take ALL_PROXY or HTTPS_PROXY from the environment
-    (and stop the start with an ImportError for a socks5 one when socksio is missing).
+    (and, for a socks5 one without socksio installed, fail at start with an ImportError).
     """
     return HTTPXRequest(
         connection_pool_size=pool,  # PTB's defaults: 256 for calls, 1 for getUpdates

@@ -68,7 +68,7 @@ def judge(beats: dict[str, Heartbeat], *, now: datetime, max_age: timedelta) -> 
 
 
 async def check(url: str, *, now: datetime, max_age: timedelta, prefix: str) -> Verdict:
-    """Read this host's heartbeats from the database at url and judge them."""
+    """Judge the heartbeats of the instances whose names start with prefix, read from url."""
     missing = _missing_sqlite_file(url)
     if missing:
         return Verdict(False, f"unhealthy: cannot read the database: {missing} does not exist")
