@@ -8,11 +8,10 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
-# Rebuilt only when a requirements file changes, so `make venv` is idempotent.
-$(STAMP): requirements.txt requirements-dev.txt requirements-camel.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-camel.txt
+# Rebuilt only when a requirements file or the install script changes, so `make venv` is
+# idempotent. scripts/install is also the Dockerfile's install step (runtime only there).
+$(STAMP): requirements.txt requirements-dev.txt requirements-camel.txt scripts/install
+	PYTHON=$(PYTHON) scripts/install --dev --venv $(VENV)
 	touch $(STAMP)
 
 run: venv

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|migrate|stats|feeds] ...` (`run` is the default)."""
+"""Command line: `python -m bot [run|migrate|health|stats|feeds] ...` (`run` is the default)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot import health
 from bot.app import Marsad, RunOptions, import_feed_list, utc_now
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, read_feed_list, to_opml
@@ -39,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="print alerts here instead of sending them to Telegram",
     )
     sub.add_parser("migrate", help="create or upgrade the database schema")
+    add_health_parser(sub)
     stats = sub.add_parser("stats", help="counts of feeds, articles and alerts")
     stats.add_argument("--json", action="store_true", help="one JSON object")
     feeds = sub.add_parser("feeds", help="list, import or export feeds")
@@ -93,6 +96,34 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         loop.add_signal_handler(signum, stop.set)
     await marsad.run_forever(stop)
     return 0
+
+
+def add_health_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`health [--max-age SECONDS]`: the container health check."""
+    health = sub.add_parser("health", help="exit 0 if polling and delivery ran recently")
+    health.add_argument(
+        "--max-age",
+        type=int,
+        metavar="SECONDS",
+        help="the oldest heartbeat that counts as alive (default: 3 x POLL_INTERVAL + 60)",
+    )
+
+
+async def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
+    """Print one line on the loops' heartbeats; exit 1 when one is stale or missing."""
+    if args.max_age is not None and args.max_age < 1:
+        print("error: --max-age must be at least 1 second", file=sys.stderr)
+        return EXIT_USAGE
+    max_age = (
+        timedelta(seconds=args.max_age)
+        if args.max_age is not None
+        else health.default_max_age(settings.poll_interval)
+    )
+    verdict = await health.check(
+        settings.database_url_plain, now=utc_now(), max_age=max_age, prefix=health.host_prefix()
+    )
+    print(verdict.line, file=sys.stdout if verdict.healthy else sys.stderr)
+    return 0 if verdict.healthy else 1
 
 
 async def with_store(settings: Settings) -> Store:
@@ -178,7 +209,13 @@ async def set_feed_options(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "migrate": cmd_migrate, "stats": cmd_stats, "feeds": cmd_feeds}
+COMMANDS = {
+    "run": cmd_run,
+    "migrate": cmd_migrate,
+    "health": cmd_health,
+    "stats": cmd_stats,
+    "feeds": cmd_feeds,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

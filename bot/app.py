@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from pydantic import SecretStr
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import HTTPXRequest
 
 import handlers
 from bot.delivery.outbox import CONSOLE_CHAT_ID, ConsoleSender, Outbox
@@ -29,9 +33,11 @@ from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, read_feed_list
 from bot.feeds.fetch import FetchLimits, make_session
 from bot.feeds.parse import ParserPool
+from bot.health import instance_name
 from bot.pipeline import CycleReport, Poller, PollPolicy
 from bot.services import feeds as feeds_service
 from bot.storage import Store
+from bot.storage.store import Heartbeat
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
@@ -47,6 +53,41 @@ Clock = Callable[[], datetime]
 MAX_TICK_SECONDS = 30.0
 DELIVERY_TICK_SECONDS = 2.0
 FAILING_FEEDS_TICK_SECONDS = 3600.0  # feeds are reported after a day of failures
+# Proxy variables httpx would read; Marsad uses TELEGRAM_PROXY (and FEEDS_PROXY) instead.
+PROXY_VARIABLES = frozenset({"ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY"})
+
+
+def describe_cycle(report: CycleReport) -> str:
+    """A poll heartbeat's detail."""
+    return f"{report.feeds} feeds, {report.new_articles} new, {report.failed} failed"
+
+
+def telegram_request(proxy: SecretStr | None, *, pool: int) -> HTTPXRequest:
+    """One of PTB's HTTP clients (API calls or long polling), through TELEGRAM_PROXY if set.
+
+    trust_env=False: httpx would otherwise take ALL_PROXY or HTTPS_PROXY from the environment
+    (and, for a socks5 one without socksio installed, fail at start with an ImportError).
+    """
+    return HTTPXRequest(
+        connection_pool_size=pool,  # PTB's defaults: 256 for calls, 1 for getUpdates
+        proxy=proxy.get_secret_value() if proxy else None,
+        httpx_kwargs={"trust_env": False},
+    )
+
+
+def log_telegram_route(proxy: SecretStr | None, environ: Mapping[str, str]) -> None:
+    """Say how the Bot API is reached; name (never show) environment proxies left unused."""
+    if proxy is not None:
+        address = httpx.URL(proxy.get_secret_value()).copy_with(userinfo=b"")
+        log.info("Telegram through the proxy %s", address)
+    ignored = sorted(
+        name for name, value in environ.items() if name.upper() in PROXY_VARIABLES and value
+    )
+    if ignored:
+        log.warning(
+            "%s ignored for Telegram: set TELEGRAM_PROXY to reach it through a proxy",
+            ", ".join(ignored),
+        )
 
 
 def utc_now() -> datetime:
@@ -120,6 +161,7 @@ class Marsad:
             else None
         )
         self.telegram_ready = asyncio.Event()
+        self.instance = instance_name()
         self.scheduler: AsyncIOScheduler | None = None
         self._telegram_task: asyncio.Task[None] | None = None
 
@@ -135,8 +177,11 @@ class Marsad:
             .base_file_url(file_url)
             .context_types(handlers.context_types())
             .job_queue(None)  # Marsad schedules its own jobs (see _schedule)
+            .request(telegram_request(self.settings.telegram_proxy, pool=256))
+            .get_updates_request(telegram_request(self.settings.telegram_proxy, pool=1))
             .build()
         )
+        log_telegram_route(self.settings.telegram_proxy, os.environ)
         application.bot_data[MARSAD_KEY] = self
         handlers.register(application)
         return application
@@ -182,6 +227,7 @@ class Marsad:
     async def cycle(self) -> CycleReport:
         """Poll due feeds, deliver what they produced, and tell admins of catch-ups."""
         report = await self.poller.run_cycle()
+        await self.heartbeat("poll", describe_cycle(report))
         await self.deliver()
         await self.report_catch_ups()
         return report
@@ -189,10 +235,22 @@ class Marsad:
     async def deliver(self) -> int:
         """Send pending alerts to Telegram (once it answers) or print them; return how many."""
         if self.send_queue is None:
-            return await self.outbox.drain()
-        if not self.telegram_ready.is_set():
+            sent = await self.outbox.drain()
+        elif not self.telegram_ready.is_set():
+            await self.heartbeat("deliver", "waiting for Telegram")
             return 0
-        return (await self.send_queue.drain()).sent
+        else:
+            sent = (await self.send_queue.drain()).sent
+        await self.heartbeat("deliver", f"{sent} sent")
+        return sent
+
+    async def heartbeat(self, loop: str, detail: str) -> None:
+        """Record that a loop made progress (`python -m bot health` reads it); never raises."""
+        beat = Heartbeat(loop, self.instance, self.clock(), detail)
+        try:
+            await self.store.record_heartbeat(beat)
+        except Exception as exc:  # a missed heartbeat must not stop polling or delivery
+            log.warning("%s heartbeat not recorded: %s", loop, exc)
 
     async def run_once(self) -> CycleReport:
         """Start, run one cycle over every due feed, deliver, and close."""
