@@ -15,6 +15,12 @@ from config import FEEDS_FILE
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/marsad.db"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+# URL schemes as hosting platforms and other tools write them, and the async driver for each.
+DRIVER_ALIASES = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+}
 PROXY_SCHEMES = ("http://", "https://", "socks5://")
 
 Network = IPv4Network | IPv6Network
@@ -31,6 +37,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = DEFAULT_API_URL
     # A secret because a PostgreSQL URL may carry a password.
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
+    # Seconds to keep retrying the first connection (a database still starting) before exiting.
+    database_connect_timeout: float = Field(default=30.0, ge=0)
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     feeds_file: Path | None = FEEDS_FILE
     poll_interval: int = Field(default=300, ge=1)
@@ -106,14 +114,20 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: SecretStr) -> SecretStr:
-        """Only the two async drivers Marsad supports are accepted."""
+        """The two async drivers Marsad supports, also as postgres://, postgresql://, sqlite://."""
         try:
-            driver = make_url(value.get_secret_value()).drivername
+            url = make_url(value.get_secret_value())
         except Exception:  # SQLAlchemy raises several types for a malformed URL
             raise ValueError("is not a database URL") from None
-        if driver not in SUPPORTED_DRIVERS:
+        url = url.set(drivername=DRIVER_ALIASES.get(url.drivername, url.drivername))
+        if url.drivername not in SUPPORTED_DRIVERS:
             raise ValueError(f"driver must be one of {', '.join(SUPPORTED_DRIVERS)}")
-        return value
+        if url.drivername == "postgresql+asyncpg" and "sslmode" in url.query:
+            # libpq's sslmode=require (hosting platforms add it) is asyncpg's ssl=require.
+            url = url.difference_update_query(["sslmode"]).update_query_dict(
+                {"ssl": url.query["sslmode"]}
+            )
+        return SecretStr(url.render_as_string(hide_password=False))
 
     @property
     def database_url_plain(self) -> str:

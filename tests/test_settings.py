@@ -107,3 +107,32 @@ def test_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
     text = caplog.text
     assert TOKEN not in text and "hunter2" not in text
     assert "bot***/getMe" in text
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        (
+            "postgres://u:p%40ss@db.example:5432/news",
+            "postgresql+asyncpg://u:p%40ss@db.example:5432/news",
+        ),
+        ("postgresql://u:pw@db.example/news", "postgresql+asyncpg://u:pw@db.example/news"),
+        (
+            "postgresql://u:pw@db.example/news?sslmode=require",
+            "postgresql+asyncpg://u:pw@db.example/news?ssl=require",
+        ),
+        ("sqlite:///data/marsad.db", "sqlite+aiosqlite:///data/marsad.db"),
+        ("postgresql+asyncpg://u:pw@db.example/news", "postgresql+asyncpg://u:pw@db.example/news"),
+    ],
+)
+def test_database_urls_as_hosting_platforms_give_them(given: str, used: str) -> None:
+    settings = Settings(database_url=given)
+    assert settings.database_url_plain == used
+    assert given.startswith("sqlite") or ":***@db.example" in settings.database_url_safe
+
+
+def test_database_connect_timeout_is_seconds_not_negative() -> None:
+    assert Settings().database_connect_timeout == 30
+    assert Settings(database_connect_timeout="2.5").database_connect_timeout == 2.5
+    with pytest.raises(ValidationError):
+        Settings(database_connect_timeout="-1")
