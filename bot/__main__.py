@@ -1,4 +1,9 @@
-"""Command line: `python -m bot [run|migrate|health|stats|feeds] ...` (`run` is the default)."""
+"""Command line: `python -m bot [run|migrate|health|stats|feeds] ...` (`run` is the default).
+
+Every way out is an exit code of `bot.exitcodes` and, when something went wrong, one log
+line through the masking logger: expected failures (a refused token, an unreachable or
+unmigrated database) without a traceback, unexpected ones with it, secrets masked.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +19,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import health
+from bot import __version__, health
 from bot.app import Marsad, RunOptions, import_feed_list, utc_now
-from bot.errors import FeedListError
+from bot.errors import FeedListError, MarsadError, NotMigrated
+from bot.exitcodes import ExitCode
 from bot.feeds.feedlist import FeedSpec, read_feed_list, to_opml
-from bot.logsafe import configure_logging
+from bot.logsafe import configure_logging, log_loop_exception
 from bot.runtime import limit_malloc_arenas
 from bot.storage import Store
 from bot.storage.store import FeedOptions
@@ -26,12 +32,34 @@ from config.settings import Settings, describe_errors
 
 log = logging.getLogger("bot")
 
-EXIT_USAGE = 2
+EXIT_USAGE = ExitCode.CONFIG
+COMMAND_NAMES = ("run", "migrate", "health", "stats", "feeds")
+TOP_LEVEL_OPTIONS = ("-h", "--help", "--version")
+
+
+def settings_help() -> str:
+    """The --help epilog: where settings come from, and every one's name."""
+    names = [name.upper() for name in Settings.model_fields]
+    return (
+        "`python -m bot` alone is `python -m bot run`; `python -m bot --once` is `run --once`.\n\n"
+        "Settings come from the environment or a .env file in the working directory "
+        "(.env.example explains each one):\n  "
+        + "\n  ".join(", ".join(names[i : i + 4]) for i in range(0, len(names), 4))
+        + "\n\nExit codes: "
+        + ", ".join(f"{code.value} {code.name.lower()}" for code in ExitCode)
+        + " (README lists what each means)."
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line's grammar."""
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Marsad news monitor")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Marsad news monitor",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"Marsad {__version__}")
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="poll feeds and deliver alerts (the default)")
     run.add_argument("--once", action="store_true", help="one cycle of every due feed, then exit")
@@ -79,23 +107,38 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    """Run Marsad until stopped, or for one cycle with --once."""
-    marsad = Marsad(settings, options=RunOptions(console=args.console))
-    if args.once:
-        report = await marsad.run_once()
-        log.info(
-            "one cycle done: %d feeds, %d new articles, %d failed",
-            report.feeds,
-            report.new_articles,
-            report.failed,
-        )
-        return 0
+    """Run Marsad until stopped, or for one cycle with --once; Ctrl-C or SIGTERM stop it cleanly."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    marsad = Marsad(settings, options=RunOptions(console=args.console))
+    if args.once:
+        return await run_once(marsad, stop)
     await marsad.run_forever(stop)
-    return 0
+    log.info("stopped")
+    return ExitCode.OK
+
+
+async def run_once(marsad: Marsad, stop: asyncio.Event) -> int:
+    """One cycle, unless stop comes first: then the cycle is cancelled and Marsad closed."""
+    once = asyncio.create_task(marsad.run_once(), name="once")
+    stopped = asyncio.create_task(stop.wait(), name="stop")
+    await asyncio.wait({once, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    once.cancel()  # a no-op once it is done; run_once closes Marsad either way
+    await asyncio.gather(once, return_exceptions=True)
+    if once.cancelled():
+        log.info("stopped before the cycle finished")
+        return ExitCode.OK
+    report = once.result()
+    log.info(
+        "one cycle done: %d feeds, %d new articles, %d failed",
+        report.feeds,
+        report.new_articles,
+        report.failed,
+    )
+    return ExitCode.OK
 
 
 def add_health_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -126,16 +169,37 @@ async def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if verdict.healthy else 1
 
 
-async def with_store(settings: Settings) -> Store:
-    """A migrated store for the one-shot commands."""
+async def with_store(settings: Settings, *, migrate: bool = False) -> Store:
+    """A store at the newest schema for the one-shot commands; only `migrate` creates it.
+
+    A command that reads or adds feeds never creates a database: a mistyped DATABASE_URL
+    would otherwise answer from a new, empty one.
+    """
+    if not migrate and health.missing_sqlite_file(settings.database_url_plain):
+        raise not_migrated(settings, "does not exist")
     store = Store.from_url(settings.database_url_plain)
-    await store.migrate()
+    try:
+        await store.wait_until_reachable(settings.database_connect_timeout)
+        if migrate:
+            await store.migrate()
+        elif not await store.is_migrated():
+            raise not_migrated(settings, "has no schema or an older one")
+    except BaseException:
+        await store.close()
+        raise
     return store
+
+
+def not_migrated(settings: Settings, why: str) -> NotMigrated:
+    """The error of a command that needs the schema `migrate` creates."""
+    return NotMigrated(
+        f"the database at {settings.database_url_safe} {why}: run `python -m bot migrate` first"
+    )
 
 
 async def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     """Create or upgrade the schema."""
-    store = await with_store(settings)
+    store = await with_store(settings, migrate=True)
     await store.close()
     log.info("database is at the newest schema: %s", settings.database_url_safe)
     return 0
@@ -218,11 +282,22 @@ COMMANDS = {
 }
 
 
+def with_default_command(argv: Sequence[str]) -> list[str]:
+    """`python -m bot [--once ...]` is `python -m bot run [--once ...]`."""
+    if argv and (argv[0] in COMMAND_NAMES or argv[0] in TOP_LEVEL_OPTIONS):
+        return list(argv)
+    return ["run", *argv]
+
+
+async def run_command(settings: Settings, args: argparse.Namespace) -> int:
+    """Run one command with the event loop's unhandled errors logged (masked)."""
+    asyncio.get_running_loop().set_exception_handler(log_loop_exception)
+    return await COMMANDS[args.command](settings, args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and settings, configure logging, run one command."""
-    args = build_parser().parse_args(argv)
-    if args.command is None:  # `python -m bot` is `python -m bot run`
-        args = build_parser().parse_args(["run", *(argv or [])])
+    args = build_parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv))
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -231,9 +306,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings)
     limit_malloc_arenas()
     try:
-        return asyncio.run(COMMANDS[args.command](settings, args))
-    except KeyboardInterrupt:
+        return asyncio.run(run_command(settings, args))
+    except MarsadError as exc:  # expected: its message is the one line to print
+        log.error("%s", exc)
+        return exc.exit_code
+    except KeyboardInterrupt:  # Ctrl-C before the run loop took over the signal
         return 130
+    except Exception:
+        log.exception("Marsad stopped on an unexpected error")
+        return ExitCode.FAILURE
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -26,14 +27,16 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 import handlers
+from bot import __version__
 from bot.delivery.outbox import CONSOLE_CHAT_ID, ConsoleSender, Outbox
 from bot.delivery.send import Pace, SendQueue
 from bot.digest import DIGEST_TICK_SECONDS, digest_job
-from bot.errors import FeedListError
+from bot.errors import FeedListError, TokenRefused
 from bot.feeds.feedlist import FeedSpec, read_feed_list
 from bot.feeds.fetch import FetchLimits, make_session
 from bot.feeds.parse import ParserPool
 from bot.health import instance_name
+from bot.logsafe import log_setup
 from bot.pipeline import CycleReport, Poller, PollPolicy
 from bot.services import feeds as feeds_service
 from bot.storage import Store
@@ -136,8 +139,10 @@ class Marsad:
         self.clock = clock
         self.store = Store.from_url(settings.database_url_plain)
         self.topics = TopicEngine(self.store)
-        self.parsers = ParserPool(options.parser_workers)
+        self.parsers = ParserPool(options.parser_workers, log_setup=log_setup(settings))
         self.session = make_session(options.limits)
+        self.console = options.console or ("text" if settings.telegram_bot_token is None else None)
+        sender = ConsoleSender(stream or sys.stdout, self.console or "text")
         self.poller = Poller(
             self.store,
             self.session,
@@ -150,9 +155,8 @@ class Marsad:
                 new_items_cap=settings.feed_new_items_cap,
             ),
             limits=options.limits,
+            on_first_poll=sender.show_first_poll if self.console else None,
         )
-        self.console = options.console or ("text" if settings.telegram_bot_token is None else None)
-        sender = ConsoleSender(stream or sys.stdout, self.console or "text")
         self.outbox = Outbox(self.store, sender, clock=clock)
         self.telegram = None if self.console else self._build_telegram()
         self.send_queue = (
@@ -164,6 +168,8 @@ class Marsad:
         self.instance = instance_name()
         self.scheduler: AsyncIOScheduler | None = None
         self._telegram_task: asyncio.Task[None] | None = None
+        self._running_jobs: set[asyncio.Task[object]] = set()
+        self._stopping = False
 
     def _build_telegram(self) -> Application:  # type: ignore[type-arg]
         """The python-telegram-bot Application, with Marsad's handlers and services."""
@@ -192,10 +198,32 @@ class Marsad:
         # so the first cycle does not wait for them.
         pids, _ = await asyncio.gather(self.parsers.warm_up(), self._prepare_database())
         log.debug("worker processes: %s", pids)
+        log.info("%s", self.banner(await self.store.stats()))
+
+    def banner(self, stats: Mapping[str, int]) -> str:
+        """What a newcomer needs to know at start: database, mode, feeds, polling."""
+        if self.telegram is not None:
+            mode = "Telegram: alerts go to the chats that subscribed"
+        elif self.settings.telegram_bot_token is not None:
+            mode = f"console ({self.console}, from --console): alerts are printed, not sent"
+        else:
+            mode = (
+                "console: TELEGRAM_BOT_TOKEN is not set, so alerts are printed here; to send "
+                "them through Telegram, set it (from @BotFather) in .env or the environment"
+            )
+        return "\n".join(
+            [
+                f"Marsad {__version__} starting",
+                f"  database: {self.settings.database_url_safe}",
+                f"  mode:     {mode}",
+                f"  feeds:    {stats['feeds_active']} active of {stats['feeds']}, "
+                f"each polled every {self.settings.poll_interval} s (POLL_INTERVAL)",
+            ]
+        )
 
     async def _prepare_database(self) -> None:
-        """Migrate, seed the built-in topics, load the rules, add the listed feeds."""
-        log.info("database: %s", self.settings.database_url_safe)
+        """Wait for the database, migrate, seed the topics, load the rules, add the feeds."""
+        await self.store.wait_until_reachable(self.settings.database_connect_timeout)
         await self.store.migrate()
         now = self.clock()
         topics_text = await asyncio.to_thread(TOPICS_FILE.read_text, encoding="utf-8")
@@ -276,8 +304,7 @@ class Marsad:
                 await self.telegram.initialize()
                 break
             except InvalidToken:
-                log.error("the Bot API refused TELEGRAM_BOT_TOKEN; alerts stay pending")
-                raise
+                raise TokenRefused() from None  # its message quotes the token
             except NetworkError as exc:
                 tried += 1
                 if attempts is not None and tried >= attempts:
@@ -306,13 +333,26 @@ class Marsad:
             self.scheduler.start()
             if self.telegram is not None:
                 self._telegram_task = asyncio.create_task(self.start_telegram(), name="telegram")
-            log.info(
-                "Marsad is running (%s); stop with Ctrl-C",
-                f"console: {self.console}" if self.console else "Telegram",
-            )
-            await stop.wait()
+            log.info("running; stop with Ctrl-C (or SIGTERM)")
+            await self._until_stopped(stop)
         finally:
             await self.close()
+
+    async def _until_stopped(self, stop: asyncio.Event) -> None:
+        """Wait for stop; a failed Telegram start (a refused token) ends the run with its error."""
+        stopped = asyncio.create_task(stop.wait(), name="stop")
+        try:
+            telegram = self._telegram_task
+            if telegram is not None:
+                await asyncio.wait({stopped, telegram}, return_when=asyncio.FIRST_COMPLETED)
+                error = (
+                    telegram.exception() if telegram.done() and not telegram.cancelled() else None
+                )
+                if error is not None:
+                    raise error
+            await stopped
+        finally:
+            stopped.cancel()
 
     def _schedule(self) -> AsyncIOScheduler:
         """The named jobs: polling and delivery; they never overlap and never skip silently."""
@@ -322,8 +362,9 @@ class Marsad:
         # skip it when the loop stalls); coalesce: several missed runs become one.
         common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         scheduler.add_job(
-            self.poll_job,
+            self._run_job,
             "interval",
+            args=[self.poll_job],
             seconds=tick,
             id="poll",
             name="poll",
@@ -331,31 +372,51 @@ class Marsad:
             **common,
         )
         scheduler.add_job(
-            self.deliver_job,
+            self._run_job,
             "interval",
+            args=[self.deliver_job],
             seconds=DELIVERY_TICK_SECONDS,
             id="deliver",
             name="deliver",
             **common,
         )
         scheduler.add_job(
-            self._failing_feeds_job,
+            self._run_job,
             "interval",
+            args=[self._failing_feeds_job],
             seconds=FAILING_FEEDS_TICK_SECONDS,
             id="failing_feeds",
             name="failing_feeds",
             **common,
         )
         scheduler.add_job(
-            digest_job,
+            self._run_job,
             "interval",
-            args=[self],
+            args=[partial(digest_job, self)],
             seconds=DIGEST_TICK_SECONDS,
             id="digest",
             name="digest",
             **common,
         )
         return scheduler
+
+    async def _run_job(self, job: Callable[[], Awaitable[None]]) -> None:
+        """Run one scheduled job so that `close` can stop it mid-way without an error.
+
+        APScheduler's shutdown cancels running jobs and logs each as failed with a
+        traceback; `close` cancels them first, and a job cancelled on purpose ends quietly.
+        """
+        task = asyncio.current_task()
+        if self._stopping or task is None:
+            return
+        self._running_jobs.add(task)
+        try:
+            await job()
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+        finally:
+            self._running_jobs.discard(task)
 
     async def poll_job(self) -> None:
         """The poll job: a failing cycle is logged and the next tick tries again."""
@@ -387,7 +448,12 @@ class Marsad:
             log.exception("failing-feeds report failed; retrying at the next tick")
 
     async def close(self) -> None:
-        """Stop jobs and release every resource."""
+        """Stop jobs (a cycle under way is cancelled) and release every resource."""
+        self._stopping = True
+        running = list(self._running_jobs)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self._stop_telegram()

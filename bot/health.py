@@ -69,7 +69,7 @@ def judge(beats: dict[str, Heartbeat], *, now: datetime, max_age: timedelta) -> 
 
 async def check(url: str, *, now: datetime, max_age: timedelta, prefix: str) -> Verdict:
     """Judge the heartbeats of the instances whose names start with prefix, read from url."""
-    missing = _missing_sqlite_file(url)
+    missing = missing_sqlite_file(url)
     if missing:
         return Verdict(False, f"unhealthy: cannot read the database: {missing} does not exist")
     # A bounded connect: the container's health check has its own timeout to stay under.
@@ -85,7 +85,7 @@ async def check(url: str, *, now: datetime, max_age: timedelta, prefix: str) -> 
     return judge(beats, now=now, max_age=max_age)
 
 
-def _missing_sqlite_file(url: str) -> str | None:
+def missing_sqlite_file(url: str) -> str | None:
     """A SQLite file that does not exist (opening it would create an empty database)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 CurrentRules = Callable[[], Rules]
+# Shown what a feed's first poll found (the console's preview); the feed carries its title.
+FirstPollHook = Callable[[Feed, Sequence[NewArticle]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,7 @@ class Poller:
         policy: PollPolicy = PollPolicy(),
         limits: FetchLimits | None = None,
         rng: random.Random | None = None,
+        on_first_poll: FirstPollHook | None = None,
     ) -> None:
         """Keep the collaborators; nothing runs until `run_cycle`."""
         self.store = store
@@ -93,6 +96,7 @@ class Poller:
         self.policy = policy
         self.limits = limits or FetchLimits()
         self.rng = rng or random.Random()
+        self.on_first_poll = on_first_poll
         self.pages = PageCompleter(
             store, session, parsers, rules=rules, clock=clock, limits=self.limits, policy=policy
         )
@@ -210,6 +214,8 @@ class Poller:
         report.duplicates += batch.duplicates
         report.deliveries += batch.deliveries
         report.catch_ups += batch.catch_up
+        if not feed.polled_once and articles and self.on_first_poll is not None:
+            self.on_first_poll(replace(feed, title=feed.title or success.title), articles)
         if feed.full_text:
             pages = [
                 Page(article_id, article, alerted=article_id in batch.alerted)

@@ -9,19 +9,20 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.delivery.summarise import summarise
 from bot.errors import DeliveryError, PermanentDeliveryError
-from bot.models import Alert
+from bot.models import Alert, Feed, NewArticle
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
 
 CONSOLE_CHAT_ID = 0  # Telegram never uses chat id 0, so it marks the console destination
+FIRST_POLL_PREVIEW = 3  # items of a feed's first poll the text console shows
 
 
 class Sender(Protocol):
@@ -78,6 +79,33 @@ class ConsoleSender:
                 "",
             ]
         )
+
+    def show_first_poll(self, feed: Feed, articles: Sequence[NewArticle]) -> None:
+        """Print the newest few items of a feed's first poll (text only: jsonl is alerts)."""
+        if self.fmt == "text":
+            print(self.format_first_poll(feed, articles), file=self.stream, flush=True)
+
+    def format_first_poll(self, feed: Feed, articles: Sequence[NewArticle]) -> str:
+        """A first poll as the text console shows it: what came in, with its topics.
+
+        A first poll catches up quietly (no alerts), so without this a newcomer sees
+        nothing until a feed publishes something new on a subscribed topic.
+        """
+        newest = sorted(articles, key=lambda a: a.entry.published, reverse=True)
+        newest = newest[:FIRST_POLL_PREVIEW]
+        lines = [
+            f"── first poll of {feed.title or feed.url}: {len(articles)} items stored, "
+            f"the newest {len(newest)} below; new items on a topic will alert " + "─" * 4
+        ]
+        for article in newest:
+            topics = ", ".join(m.topic for m in article.topics) or "no topic"
+            local = article.entry.published.astimezone(self.tz)
+            lines += [
+                f"  • {article.entry.title}",
+                f"    {local:%Y-%m-%d %H:%M %Z} · {topics}",
+                f"    {article.entry.url}",
+            ]
+        return "\n".join([*lines, ""])
 
 
 class Outbox:

@@ -36,6 +36,7 @@ from bot.feeds.normalise import (
     plain_text,
     title_hash,
 )
+from bot.logsafe import LogSetup, configure_worker
 from bot.models import Entry, ParsedFeed
 
 logger = logging.getLogger(__name__)
@@ -258,9 +259,16 @@ ParseFunction = Callable[..., ParsedFeed]
 class ParserPool:
     """Runs `parse_feed` in worker processes; a worker crash costs one feed, not the cycle."""
 
-    def __init__(self, workers: int = 2, *, target: ParseFunction = parse_feed) -> None:
+    def __init__(
+        self,
+        workers: int = 2,
+        *,
+        target: ParseFunction = parse_feed,
+        log_setup: LogSetup | None = None,
+    ) -> None:
         self._workers = workers
         self._target = target  # a module-level function, so worker processes can import it
+        self._log_setup = log_setup  # the workers log (and mask secrets) as this process does
         self._generation = 0
         self._retry_lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
@@ -271,11 +279,17 @@ class ParserPool:
 
         Forking this process is unsafe (it runs threads); a forkserver is a fresh process
         that imports the parsing and classification code once, and the workers forked
-        from it share those pages instead of importing everything again.
+        from it share those pages instead of importing everything again. Each worker
+        ignores Ctrl-C (the parent stops it) and logs through Marsad's masking handler.
         """
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(list(WORKER_MODULES))
-        return ProcessPoolExecutor(self._workers, mp_context=context)
+        return ProcessPoolExecutor(
+            self._workers,
+            mp_context=context,
+            initializer=configure_worker,
+            initargs=(self._log_setup,),
+        )
 
     def _replace(self, generation: int) -> None:
         """Swap a broken executor for a new one, once per breakage however many callers saw it."""

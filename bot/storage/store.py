@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.errors import DatabaseUnreachable
 from bot.models import (
     Alert,
     Article,
@@ -49,7 +50,8 @@ from bot.models import (
     TopicMatch,
 )
 from bot.storage import schema as t
-from bot.storage.migrate import migrate
+from bot.storage.connect import wait_until_reachable
+from bot.storage.migrate import is_current, migrate
 from bot.storage.search import Searcher, SearchPage, SearchQuery
 
 log = logging.getLogger(__name__)
@@ -83,7 +85,9 @@ def create_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> As
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _make_directory(
+                Path(parsed.database).parent, parsed.render_as_string(hide_password=True)
+            )
         engine = create_async_engine(url, connect_args=connect_args or {})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -91,6 +95,17 @@ def create_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> As
     return create_async_engine(
         url, connect_args=connect_args or {}, pool_pre_ping=True, pool_size=5, max_overflow=5
     )
+
+
+def _make_directory(directory: Path, url: str) -> None:
+    """Create a SQLite file's directory; one clear error when that is impossible."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnreachable(
+            f"cannot reach the database at {url}: "
+            f"cannot create the directory {directory} ({exc.strerror or exc})"
+        ) from None
 
 
 def _feed(row: Row[Any]) -> Feed:
@@ -229,6 +244,14 @@ class Store:
     async def migrate(self) -> None:
         """Create or upgrade the schema."""
         await migrate(self.engine)
+
+    async def is_migrated(self) -> bool:
+        """Whether the schema is the newest (reading commands do not migrate)."""
+        return await is_current(self.engine)
+
+    async def wait_until_reachable(self, patience: float) -> None:
+        """Connect once, retrying for up to `patience` seconds; DatabaseUnreachable after that."""
+        await wait_until_reachable(self.engine, patience=patience)
 
     async def close(self) -> None:
         """Release every connection."""

@@ -111,6 +111,7 @@ async def test_feeds_import_list_and_export_round_trip(tmp_path: Path) -> None:
         '<outline text="Bad" xmlUrl="file:///etc/passwd"/></outline></body></opml>',
         encoding="utf-8",
     )
+    assert (await run_bot(tmp_path, "migrate"))[0] == 0
     code, out, err = await run_bot(tmp_path, "feeds", "import", str(opml))
     assert code == 0, err
     assert out.startswith("1 feeds added")
@@ -138,6 +139,7 @@ async def test_feed_options_are_set_per_feed(tmp_path: Path) -> None:
         '[[feed]]\nurl = "https://other.example/rss"\n',
         encoding="utf-8",
     )
+    assert (await run_bot(tmp_path, "migrate"))[0] == 0
     code, _, err = await run_bot(tmp_path, "feeds", "import", str(feeds))
     assert code == 0, err
     code, out, _ = await run_bot(
