@@ -5,13 +5,17 @@ from __future__ import annotations
 import io
 import json
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.logsafe import LogSetup, make_handler, secrets_of
 from config.settings import Settings
 
+ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:SECRET-token-value"
 SETTINGS = Settings(
     telegram_bot_token=TOKEN,
@@ -84,3 +88,56 @@ def test_json_format_is_one_object_a_line(
     assert second["exc_info"].startswith("Traceback (most recent call last):")
     assert "The above exception was the direct cause" in second["exc_info"]
     assert TOKEN not in out.getvalue()
+
+
+HOOKS_SCRIPT = f"""
+import asyncio, threading
+from bot.logsafe import LogSetup, install, log_loop_exception
+
+install(LogSetup("INFO", "json", ({TOKEN!r},)))
+
+def fail():
+    raise RuntimeError("thread saw {TOKEN}")
+
+thread = threading.Thread(target=fail, name="worker-thread")
+thread.start()
+thread.join()
+
+def explode():
+    raise ValueError("loop saw {TOKEN}")
+
+async def main():
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(log_loop_exception)
+    loop.call_soon(explode)
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+
+asyncio.run(main())
+raise SystemError("main saw {TOKEN}")
+"""
+
+
+@pytest.mark.slow
+def test_uncaught_exceptions_of_every_kind_are_logged_masked() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", HOOKS_SCRIPT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    records = [json.loads(line) for line in done.stderr.splitlines()]  # every line is a record
+    assert TOKEN not in done.stderr
+    messages = [(r["level"], r["message"].split(" at ")[0]) for r in records]
+    assert messages == [
+        ("ERROR", "uncaught exception in thread worker-thread"),
+        ("ERROR", "Exception in callback explode()"),
+        ("CRITICAL", "uncaught exception"),
+    ]
+    assert [r["exc_info"].splitlines()[-1] for r in records] == [
+        "RuntimeError: thread saw ***",
+        "ValueError: loop saw ***",
+        "SystemError: main saw ***",
+    ]

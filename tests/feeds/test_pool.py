@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -13,9 +14,10 @@ import pytest
 
 from bot.classify import Rules, prepare_entries
 from bot.feeds.parse import ParserPool, parse_feed
+from bot.logsafe import LogSetup
 from classifiers import load_topics_toml, topic_to_dict
 from tests.feeds.conftest import NOW
-from tests.feeds.crashparse import parse_or_crash
+from tests.feeds.crashparse import parse_or_crash, worker_logging
 from tests.feeds.samples import arabic_items, atom, rss
 
 URL = "https://news.example/feed.xml"
@@ -84,3 +86,14 @@ async def test_warm_up_starts_every_worker_before_any_work() -> None:
 def _worker_processes() -> set[int]:
     """Pids of the processes the fork server (a child of this process) forked."""
     return {w.pid for child in psutil.Process().children() for w in child.children()}
+
+
+async def test_workers_leave_ctrl_c_to_the_parent_and_log_masked_json() -> None:
+    setup = LogSetup("INFO", "json", ("123456:SECRET-token",))
+    pool = ParserPool(1, log_setup=setup)
+    try:
+        ignores_sigint, lines = await pool.run(worker_logging, "token 123456:SECRET-token here")
+    finally:
+        pool.close()
+    assert ignores_sigint
+    assert [json.loads(line)["message"] for line in lines] == ["token *** here"]
