@@ -15,6 +15,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
+from bot.exitcodes import ExitCode
 from config.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,6 +151,22 @@ def test_systemd_unit_runs_marsad_as_its_own_user_with_hardening() -> None:
         in (unit["Service"]["Environment"])
     )
     assert unit["Install"]["WantedBy"] == ["multi-user.target"]
+
+
+def test_systemd_unit_stops_marsad_alone_and_restarts_only_what_a_restart_fixes() -> None:
+    service = {key: values[-1] for key, values in systemd_unit()["Service"].items()}
+    assert service["KillMode"] == "mixed"  # SIGTERM to the main process; it stops its workers
+    no_restart = {int(code) for code in service["RestartPreventExitStatus"].split()}
+    assert no_restart == {ExitCode.CONFIG, ExitCode.TOKEN_REFUSED}
+
+
+def test_readme_lists_every_exit_code_and_the_new_settings() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| exit code |", 1)[1].split("\n\n", 1)[0]
+    for code in ExitCode:
+        assert f"| {code.value} |" in table, code
+    for subject in ("LOG_FORMAT", "DATABASE_CONNECT_TIMEOUT", "--version", "python -m bot --once"):
+        assert subject in readme, subject
 
 
 def test_license_is_the_full_apache_2_text() -> None:
