@@ -13,6 +13,7 @@ import json
 import logging
 import signal
 import sys
+import textwrap
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -33,22 +34,20 @@ from config.settings import Settings, describe_errors
 log = logging.getLogger("bot")
 
 EXIT_USAGE = ExitCode.CONFIG
-COMMAND_NAMES = ("run", "migrate", "health", "stats", "feeds")
 TOP_LEVEL_OPTIONS = ("-h", "--help", "--version")
 
 
 def settings_help() -> str:
-    """The --help epilog: where settings come from, and every one's name."""
-    names = [name.upper() for name in Settings.model_fields]
-    return (
-        "`python -m bot` alone is `python -m bot run`; `python -m bot --once` is `run --once`.\n\n"
+    """The --help epilog: where settings come from, every one's name, the exit codes."""
+    names = ", ".join(name.upper() for name in Settings.model_fields)
+    codes = ", ".join(f"{code.value} {code.name.lower().replace('_', ' ')}" for code in ExitCode)
+    paragraphs = [
+        "`python -m bot` alone is `python -m bot run`; `python -m bot --once` is `run --once`.",
         "Settings come from the environment or a .env file in the working directory "
-        "(.env.example explains each one):\n  "
-        + "\n  ".join(", ".join(names[i : i + 4]) for i in range(0, len(names), 4))
-        + "\n\nExit codes: "
-        + ", ".join(f"{code.value} {code.name.lower()}" for code in ExitCode)
-        + " (README lists what each means)."
-    )
+        f"(.env.example explains each one): {names}.",
+        f"Exit codes: {codes} (README says what each means).",
+    ]
+    return "\n\n".join(textwrap.fill(paragraph, width=88) for paragraph in paragraphs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -284,9 +283,9 @@ COMMANDS = {
 
 def with_default_command(argv: Sequence[str]) -> list[str]:
     """`python -m bot [--once ...]` is `python -m bot run [--once ...]`."""
-    if argv and (argv[0] in COMMAND_NAMES or argv[0] in TOP_LEVEL_OPTIONS):
-        return list(argv)
-    return ["run", *argv]
+    if not argv or (argv[0].startswith("-") and argv[0] not in TOP_LEVEL_OPTIONS):
+        return ["run", *argv]
+    return list(argv)  # a command (or a mistyped one, which argparse names)
 
 
 async def run_command(settings: Settings, args: argparse.Namespace) -> int:
