@@ -32,6 +32,7 @@ from bot.digest import DIGEST_TICK_SECONDS, digest_job
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, read_feed_list
 from bot.feeds.fetch import FetchLimits, make_session
+from bot.feeds.netpolicy import AddressPolicy
 from bot.feeds.parse import ParserPool
 from bot.health import instance_name
 from bot.pipeline import CycleReport, Poller, PollPolicy
@@ -137,7 +138,11 @@ class Marsad:
         self.store = Store.from_url(settings.database_url_plain)
         self.topics = TopicEngine(self.store)
         self.parsers = ParserPool(options.parser_workers)
-        self.session = make_session(options.limits)
+        self.session = make_session(
+            options.limits,
+            AddressPolicy(settings.fetch_allow_networks),
+            proxy=settings.feeds_proxy.get_secret_value() if settings.feeds_proxy else None,
+        )
         self.poller = Poller(
             self.store,
             self.session,

@@ -166,6 +166,7 @@ class Poller:
             etag=feed.etag,
             last_modified=feed.last_modified,
             limits=self.limits,
+            admin_typed=True,  # feed addresses come from admins; redirects never store userinfo
         )
         if result.status is FetchStatus.ERROR:
             await self._fail(feed, report, result.error or "fetch failed", result)

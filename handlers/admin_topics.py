@@ -239,7 +239,7 @@ async def _article_text(context: Context, url: str) -> tuple[str, str] | str:
     article = await marsad.store.article_by_url(canonical_url(url))
     if article is not None:
         return article.title, article.text
-    result = await fetch_feed(marsad.session, url, limits=marsad.options.limits)
+    result = await fetch_feed(marsad.session, url, limits=marsad.options.limits, admin_typed=True)
     if result.status is not FetchStatus.OK:
         return result.error or "the page could not be fetched"
     page = result.body.decode("utf-8", errors="replace")
