@@ -32,7 +32,7 @@ from bot.digest import DIGEST_TICK_SECONDS, digest_job
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, read_feed_list
 from bot.feeds.fetch import FetchLimits, make_session
-from bot.feeds.netpolicy import AddressPolicy
+from bot.feeds.netpolicy import AddressPolicy, mask_credentials
 from bot.feeds.parse import ParserPool
 from bot.health import instance_name
 from bot.pipeline import CycleReport, Poller, PollPolicy
@@ -102,7 +102,9 @@ async def import_feed_list(
     """Add a feeds file's new feeds; log each refused one; return how many were added."""
     report = await feeds_service.import_feeds(store, specs, actor=None, now=now)
     for url in report.refused:
-        log.warning("feed %r from %s skipped: only http(s) URLs are fetched", url, source)
+        log.warning(
+            "feed %r from %s skipped: only http(s) URLs are fetched", mask_credentials(url), source
+        )
     if report.added:
         log.info("added %d feeds from %s", len(report.added), source)
     return len(report.added)
