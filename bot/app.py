@@ -31,7 +31,7 @@ from bot.delivery.send import Pace, SendQueue
 from bot.digest import DIGEST_TICK_SECONDS, digest_job
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, read_feed_list
-from bot.feeds.fetch import FetchLimits, make_session
+from bot.feeds.fetch import FetchLimits, log_feeds_route, make_session
 from bot.feeds.netpolicy import AddressPolicy, mask_credentials
 from bot.feeds.parse import ParserPool
 from bot.health import instance_name
@@ -140,11 +140,11 @@ class Marsad:
         self.store = Store.from_url(settings.database_url_plain)
         self.topics = TopicEngine(self.store)
         self.parsers = ParserPool(options.parser_workers)
+        feeds_proxy = settings.feeds_proxy.get_secret_value() if settings.feeds_proxy else None
         self.session = make_session(
-            options.limits,
-            AddressPolicy(settings.fetch_allow_networks),
-            proxy=settings.feeds_proxy.get_secret_value() if settings.feeds_proxy else None,
+            options.limits, AddressPolicy(settings.fetch_allow_networks), proxy=feeds_proxy
         )
+        log_feeds_route(feeds_proxy, os.environ)
         self.poller = Poller(
             self.store,
             self.session,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -47,6 +48,8 @@ _RETRY_STATUSES = frozenset({429, 503})
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 _CHUNK = 64 * 1024
 _STATUS_PREFIX = re.compile(r"^\d{3}, message: ")
+# What aiohttp would read with trust_env=True; the feeds session never does (FEEDS_PROXY instead).
+ENVIRONMENT_PROXIES = frozenset({"ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,20 @@ def make_session(
         cookie_jar=aiohttp.DummyCookieJar(),
         raise_for_status=False,
     )
+
+
+def log_feeds_route(proxy: str | None, environ: Mapping[str, str]) -> None:
+    """Say how feeds are reached; name (never show) environment proxies left unused."""
+    if proxy is not None:
+        logger.info("feeds and article pages through the proxy %s", mask_credentials(proxy))
+    ignored = sorted(
+        name for name, value in environ.items() if name.upper() in ENVIRONMENT_PROXIES and value
+    )
+    if ignored:
+        logger.warning(
+            "%s ignored for feeds: set FEEDS_PROXY to fetch feeds through a proxy",
+            ", ".join(ignored),
+        )
 
 
 def _client_timeout(limits: FetchLimits) -> aiohttp.ClientTimeout:
