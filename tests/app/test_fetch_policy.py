@@ -7,6 +7,7 @@ all of 127/8), or nothing at all, as a default deployment does.
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -204,3 +205,18 @@ async def test_feeds_list_masks_passwords_and_refused_feeds_say_why(
     assert "refused: 127.0.0.1 is a loopback address" in out
     code, out, _ = await run_marsad(env, "feeds", "export")  # the operator's own backup
     assert url in out
+
+
+async def test_an_untitled_feeds_alerts_name_it_without_its_password(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    terror = Item("t", "هجوم إرهابي يتبناه تنظيم داعش", TERROR_BODY, "https://a.example/t", START)
+    server.static("/feed.xml", rss([QUIET], title=""))
+    url = server.url("/feed.xml").replace("http://", "http://desk:s3cret@")
+    async with marsad_for(tmp_path, url, allow="127.0.0.1/32") as (marsad, clock, out):
+        await marsad.cycle()  # the first poll stores quietly
+        server.static("/feed.xml", rss([terror, QUIET], title=""))
+        clock.now += timedelta(minutes=5)
+        await marsad.cycle()  # and delivers to the console
+    [alert] = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert alert["feed"] == url.replace("s3cret", "***")
