@@ -177,6 +177,13 @@ async def test_the_resolver_returns_only_allowed_addresses() -> None:
         await v6_only.resolve("localhost", 80)
 
 
+async def test_the_proxys_own_name_is_resolved_without_the_policy() -> None:
+    resolver = PolicyResolver(AddressPolicy(), trusted=["LocalHost"])  # FEEDS_PROXY's host
+    assert {r["host"] for r in await resolver.resolve("localhost", 3128)} == {"127.0.0.1"}
+    with pytest.raises(AddressRefused):  # but a feed of that name is checked as any other
+        await resolver.check_name("localhost")
+
+
 async def test_allowed_loopback_names_are_fetched(
     only_first_loopback: aiohttp.ClientSession, feed_server: FeedServer, limits: FetchLimits
 ) -> None:
