@@ -127,8 +127,9 @@ def make_session(
     trusted = [host] if proxy and (host := urlsplit(proxy).hostname) else []
     # The proxy is the operator's own choice: its address is not the policy's business.
     resolver = PolicyResolver(policy, trusted=trusted)
+    socks = proxy is not None and proxy.lower().startswith("socks5://")
     connector: aiohttp.TCPConnector
-    if proxy and proxy.lower().startswith("socks5://"):
+    if proxy and socks:
         # rdns: the SOCKS5 proxy resolves names, as an HTTP proxy does.
         connector = ProxyConnector.from_url(
             proxy, rdns=True, limit=limits.max_connections, limit_per_host=limits.max_per_host
@@ -147,7 +148,7 @@ def make_session(
         trace_configs=[queueing],
         connector=connector,
         middlewares=[policy_middleware(resolver, proxied=proxy is not None)],
-        proxy=proxy if proxy and not proxy.lower().startswith("socks5://") else None,
+        proxy=None if socks else proxy,  # http(s) proxies; socks5 is the connector's
         trust_env=False,
         headers={"User-Agent": limits.user_agent, "Accept": _ACCEPT},
         timeout=_client_timeout(limits),

@@ -130,10 +130,9 @@ class AddressPolicy:
         kind = self.kind(ip)
         return None if kind is None else f"{shown(ip)} is {kind}"
 
-    def check_literal(self, host: str) -> None:
-        """Raise AddressRefused for a refused IP-literal host; names pass (see the resolver)."""
-        ip = ip_literal(host)
-        if ip is not None and (reason := self.reason(ip)) is not None:
+    def check(self, ip: Address) -> None:
+        """Raise AddressRefused, with its one-line refusal, when ip may not be reached."""
+        if (reason := self.reason(ip)) is not None:
             raise AddressRefused(f"refused: {reason}")
 
 
@@ -233,8 +232,9 @@ def policy_middleware(resolver: PolicyResolver, *, proxied: bool) -> ClientMiddl
         request: aiohttp.ClientRequest, handler: ClientHandlerType
     ) -> aiohttp.ClientResponse:
         host = request.url.raw_host or ""
-        resolver.policy.check_literal(host)
-        if proxied and ip_literal(host) is None:
+        if (ip := ip_literal(host)) is not None:
+            resolver.policy.check(ip)
+        elif proxied:
             await resolver.check_name(host)
         return await handler(request)
 
