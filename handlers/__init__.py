@@ -33,6 +33,8 @@ from handlers.texts import say, user_language
 
 log = logging.getLogger(__name__)
 
+NEW_MESSAGE = filters.UpdateType.MESSAGE  # not edited messages, not channel posts
+
 COMMANDS = {
     "start": subscriptions.start,
     "help": subscriptions.help_command,
@@ -80,16 +82,20 @@ def context_types() -> ContextTypes[Context, dict, dict, dict]:  # type: ignore[
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Route every command; anything else that looks like a command gets a short answer."""
+    # Commands run from new messages only: PTB's CommandHandler also takes edited ones, and
+    # editing an old "/addadmin 7004" must not run it again.
     for name, callback in COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback))
+        application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGE))
     # A file sent with "/import" as its caption: captions are not commands to PTB.
-    import_caption = filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?(\s|$)")
+    import_caption = (
+        NEW_MESSAGE & filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?(\s|$)")
+    )
     application.add_handler(MessageHandler(import_caption, admin_feeds.import_command))
     pattern = f"^{subscriptions.TOGGLE_PREFIX}"
     application.add_handler(CallbackQueryHandler(subscriptions.toggle_topic, pattern=pattern))
     pattern = f"^{search.PAGE_PREFIX}"
     application.add_handler(CallbackQueryHandler(search.turn_page, pattern=pattern))
-    application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    application.add_handler(MessageHandler(NEW_MESSAGE & filters.COMMAND, unknown_command))
     application.add_error_handler(on_error)
 
 
