@@ -44,6 +44,7 @@ from config.settings import Settings
 from handlers.admin_feeds import report_catch_ups, report_failing_feeds
 from handlers.admin_menu import set_admin_menus
 from handlers.context import MARSAD_KEY
+from handlers.pacing import CommandPace
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,7 @@ class RunOptions:
     parser_workers: int = 2
     limits: FetchLimits = field(default_factory=FetchLimits)
     pace: Pace = field(default_factory=Pace)
+    commands: CommandPace = field(default_factory=CommandPace)  # each user's command pace
     # The settings' interval and new-items cap replace those of this policy.
     policy: PollPolicy = field(default_factory=PollPolicy)
 
@@ -183,7 +185,7 @@ class Marsad:
         )
         log_telegram_route(self.settings.telegram_proxy, os.environ)
         application.bot_data[MARSAD_KEY] = self
-        handlers.register(application)
+        handlers.register(application, self.options.commands)
         return application
 
     async def start(self) -> None:

@@ -15,6 +15,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -29,6 +30,7 @@ from handlers import (
 )
 from handlers.context import Context
 from handlers.menu import set_commands as set_commands  # bot.app publishes the menus
+from handlers.pacing import CommandPace, CommandPacer, PaceCommands
 from handlers.texts import say, user_language
 
 log = logging.getLogger(__name__)
@@ -80,8 +82,14 @@ def context_types() -> ContextTypes[Context, dict, dict, dict]:  # type: ignore[
     return ContextTypes(context=Context)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(
+    application: Application,  # type: ignore[type-arg]
+    pace: CommandPace | None = None,
+) -> None:
     """Route every command; anything else that looks like a command gets a short answer."""
+    # Group -1 runs before the routes: a user's commands beyond their pace stop there.
+    pacer = PaceCommands(CommandPacer(pace or CommandPace()), ours=[*COMMANDS, "import"])
+    application.add_handler(TypeHandler(Update, pacer), group=-1)
     # Commands run from new messages only: PTB's CommandHandler also takes edited ones, and
     # editing an old "/addadmin 7004" must not run it again.
     for name, callback in COMMANDS.items():

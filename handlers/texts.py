@@ -41,6 +41,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "admins_only": "في المجموعات، مشرفو المجموعة وحدهم يغيّرون الاشتراكات.",
         "unknown_command": "أمر غير معروف. الأوامر: /help",
         "error": "حدث خطأ ولم يُنفَّذ الأمر. حاول مرة أخرى بعد قليل.",
+        "slow_down": (
+            "مهلاً، وصلتني أوامر كثيرة في وقت قصير فلم أنفّذ الأخيرة منها. "
+            "انتظر بضع ثوانٍ ثم أعد إرسال ما تحتاجه."
+        ),
         # Journalists' commands (issue 6)
         "mysubs_settings": (
             "التنبيهات: {digest} · المنطقة الزمنية: {tz} · لغة الردود: {lang}{muted}"
@@ -244,6 +248,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "admins_only": "In groups, only the group's admins change subscriptions.",
         "unknown_command": "Unknown command. Commands: /help",
         "error": "Something went wrong and the command was not carried out. Try again shortly.",
+        "slow_down": (
+            "Slow down a little: that was many commands in a short time, so I skipped the "
+            "last ones. Wait a few seconds, then send again what you need."
+        ),
         # Journalists' commands (issue 6)
         "mysubs_settings": "Alerts: {digest} · Time zone: {tz} · Reply language: {lang}{muted}",
         "digest_mode_off": "one by one",

@@ -5,16 +5,22 @@ within Telegram's limits, chats served side by side."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.services.admins import is_admin
+from handlers.pacing import CommandPace, CommandPacer, Verdict
 from tests.helpers.botapi import message_update
+from tests.helpers.botapi_files import FileBotApiServer
 from tests.telegram.admin_fixtures import (  # noqa: F401 - fixtures
     ADMIN,
     admin_newsroom,
     files_api,
 )
-from tests.telegram.conftest import Newsroom
+from tests.telegram.conftest import Newsroom, running_newsroom
 
 NEWCOMER = 7004
+USER = 7401
+OTHER_USER = 7402
 
 
 async def test_an_edited_command_never_runs_again(admin_newsroom: Newsroom) -> None:
@@ -33,3 +39,50 @@ async def test_an_edited_command_never_runs_again(admin_newsroom: Newsroom) -> N
     assert reply.plain_text.startswith("Admins' commands")
     assert [m.plain_text for m in api.sent_to(ADMIN)] == [reply.plain_text]
     assert not await is_admin(marsad.store, marsad.settings.admin_ids, NEWCOMER)
+
+
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_user_gets_a_burst_then_one_command_per_interval_and_one_warning_per_spell() -> None:
+    ticks = Ticks()
+    pacer = CommandPacer(CommandPace(burst=5, interval=2.5), monotonic=ticks)
+
+    verdicts = [pacer.admit(USER) for _ in range(8)]
+
+    assert verdicts == [Verdict.RUN] * 5 + [Verdict.WARN] + [Verdict.DROP] * 2
+    assert pacer.admit(OTHER_USER) is Verdict.RUN  # buckets are per user
+    ticks.now += 2.5
+    assert [pacer.admit(USER) for _ in range(2)] == [Verdict.RUN, Verdict.DROP]  # still told
+    ticks.now += 5 * 2.5  # quiet long enough to refill: the spell is over
+    assert [pacer.admit(USER) for _ in range(6)] == [Verdict.RUN] * 5 + [Verdict.WARN]
+
+
+async def test_commands_beyond_the_pace_are_dropped_with_one_reply_in_the_users_language(
+    tmp_path: Path, files_api: FileBotApiServer
+) -> None:
+    # An hour per command: after the burst nothing refills while the test runs.
+    pace = CommandPace(burst=2, interval=3600.0)
+    async with running_newsroom(tmp_path, files_api, admin_ids=(ADMIN,), commands=pace) as room:
+        api, marsad = room.api, room.marsad
+        for text in ("/help", "/mysubs", "/stats", f"/addadmin {NEWCOMER}", "/search داعش"):
+            api.queue_update(message_update(text, ADMIN, ADMIN, language_code="ar"))
+        await api.wait_for_messages(3, chat_id=ADMIN)
+        assert marsad.telegram is not None
+        await marsad.telegram.update_queue.join()  # every queued update was handled
+
+        replies = [m.plain_text for m in api.sent_to(ADMIN)]
+        assert len(replies) == 3
+        assert replies[0].startswith("الأوامر") and replies[2].startswith("مهلاً")
+        # Admins' commands count too: /addadmin was dropped.
+        assert not await is_admin(marsad.store, marsad.settings.admin_ids, NEWCOMER)
+        # Another user has a pace of their own.
+        other = await room.command("/help", OTHER_USER, language_code="en")
+        assert other.plain_text.startswith("Commands")
