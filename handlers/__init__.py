@@ -9,6 +9,14 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -19,6 +27,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.delivery.limiter import retry_seconds
 from handlers import (
     admin_channels,
     admin_feeds,
@@ -120,11 +129,48 @@ async def unknown_command(update: Update, context: Context) -> None:
     await subscriptions.reply(update, say(language, "unknown_command"))
 
 
+# Telegram refusing a reply now and then is expected (flood control, a user who blocked
+# the bot, a chat that is gone): one log line, no traceback. Other BadRequests are bugs.
+_EXPECTED_BAD_REQUESTS = (
+    "chat not found",
+    "message is not modified",
+    "message to edit not found",
+    "message to be replied not found",
+    "query is too old",
+    "bot was kicked",
+    "not enough rights",
+    "have no rights",
+    "need administrator rights",
+    "user is deactivated",
+)
+
+
+def telegram_refusal(error: object) -> str | None:
+    """Why Telegram refused, when the failure is an expected refusal; else None."""
+    if isinstance(error, RetryAfter):
+        return f"flood control, retry after {retry_seconds(error):.0f}s"
+    if isinstance(error, BadRequest):
+        expected = any(marker in error.message.lower() for marker in _EXPECTED_BAD_REQUESTS)
+        return error.message if expected else None
+    if isinstance(error, Forbidden | ChatMigrated | NetworkError):  # NetworkError: TimedOut too
+        return error.message
+    return None
+
+
 async def on_error(update: object, context: Context) -> None:
-    """Log a handler's failure with its traceback; tell the user plainly, never the trace."""
+    """Log a handler's failure (one line for Telegram's refusals); tell the user plainly."""
+    refusal = telegram_refusal(context.error)
+    if refusal is not None:
+        where = (
+            update.effective_chat.id
+            if isinstance(update, Update) and update.effective_chat
+            else "?"
+        )
+        log.warning("reply to chat %s not sent: %s", where, refusal)
+        return  # telling the user would meet the same refusal
     log.error("handler failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
         try:
             await subscriptions.reply(update, say(user_language(update), "error"))
-        except Exception:  # Telegram may be the reason the handler failed
-            log.warning("could not tell the user about the failure", exc_info=True)
+        except TelegramError as exc:  # Telegram may be the reason the handler failed
+            log.warning("could not tell the user about the failure: %s", exc)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import enum
 import logging
-import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from telegram import Message, Update
@@ -23,7 +22,6 @@ from handlers.texts import say
 
 log = logging.getLogger(__name__)
 
-Monotonic = Callable[[], float]
 PACER_KEY = "command_pacer"
 MAX_TRACKED_USERS = 10_000  # beyond this, users with a full bucket are forgotten
 
@@ -58,21 +56,21 @@ class CommandPacer:
     (one process long-polls a token), so a restart forgetting them costs nothing.
     """
 
-    def __init__(self, pace: CommandPace, monotonic: Monotonic = time.monotonic) -> None:
+    def __init__(self, pace: CommandPace) -> None:
         """Every user starts with a full bucket."""
         self.pace = pace
-        self.monotonic = monotonic
         self._buckets: dict[int, _Bucket] = {}
 
-    def admit(self, user_id: int) -> Verdict:
-        """Take one command from the user's bucket, or say how to drop it."""
-        now, burst = self.monotonic(), float(self.pace.burst)
+    def admit(self, user_id: int, sent_at: float) -> Verdict:
+        """Take one command sent at `sent_at` (seconds) from the user's bucket, or drop it."""
+        burst = float(self.pace.burst)
         bucket = self._buckets.get(user_id)
         if bucket is None:
-            self._forget_idle(now)
-            bucket = self._buckets[user_id] = _Bucket(burst, now)
-        bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) / self.pace.interval)
-        bucket.at = now
+            self._forget_idle(sent_at)
+            bucket = self._buckets[user_id] = _Bucket(burst, sent_at)
+        elapsed = max(0.0, sent_at - bucket.at)  # updates may arrive slightly out of order
+        bucket.tokens = min(burst, bucket.tokens + elapsed / self.pace.interval)
+        bucket.at = max(bucket.at, sent_at)
         if bucket.tokens >= burst:
             bucket.warned = False  # a full bucket: the last spell is over
         if bucket.tokens >= 1:
@@ -120,7 +118,9 @@ class PaceCommands:
             return
         if not is_command_for(message, context.bot.username or "", self.ours):
             return
-        verdict = self.pacer.admit(user.id)
+        # Judged by when the user sent it (Telegram's date), not when it is handled: a
+        # burst stays a burst even when its replies wait for Telegram's limits.
+        verdict = self.pacer.admit(user.id, message.date.timestamp())
         if verdict is Verdict.RUN:
             return
         if verdict is Verdict.WARN:

@@ -798,6 +798,10 @@ class BotApiServer:
         await self._wait(lambda: len(matching()) >= count, timeout, f"{count} message(s)")
         return matching()
 
+    async def wait_for_updates_taken(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot confirmed every queued update (a later getUpdates offset)."""
+        await self._wait(lambda: not self._updates, timeout, "every update confirmed")
+
     async def wait_for_long_poll(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until a getUpdates call is parked waiting for updates."""
         await self._wait(lambda: bool(self._pollers), timeout, "a parked getUpdates")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Marsad, RunOptions
+from bot.delivery.limiter import ReplyPace
 from bot.delivery.send import Pace
 from bot.feeds.fetch import FetchLimits
 from config.settings import Settings
@@ -24,6 +25,7 @@ FAST = Pace(private_interval=0.0, group_interval=0.0, global_interval=0.0, backo
 LIMITS = FetchLimits(connect_timeout=2.0, total_timeout=5.0)
 # Tests send commands faster than anyone types; the pacing tests ask for the real pace.
 UNPACED = CommandPace(burst=10_000)
+FAST_REPLIES = ReplyPace(private_window=0.0, group_window=0.0)
 
 TERROR = Item(
     "t1",
@@ -92,6 +94,7 @@ async def running_newsroom(
     *,
     admin_ids: tuple[int, ...] = (),
     commands: CommandPace = UNPACED,
+    replies: ReplyPace = FAST_REPLIES,
 ) -> AsyncIterator[Newsroom]:
     """Marsad started on Telegram, with one feed already polled once (quietly)."""
     async with FeedServer() as feeds:
@@ -107,7 +110,9 @@ async def running_newsroom(
             admin_ids=admin_ids,
         )
         clock = Clock()
-        options = RunOptions(parser_workers=1, limits=LIMITS, pace=FAST, commands=commands)
+        options = RunOptions(
+            parser_workers=1, limits=LIMITS, pace=FAST, commands=commands, replies=replies
+        )
         marsad = Marsad(settings, options=options, clock=clock)
         try:
             await marsad.start()

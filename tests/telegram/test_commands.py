@@ -5,11 +5,15 @@ within Telegram's limits, chats served side by side."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
+
+from bot.delivery.limiter import ReplyPace
 from bot.services.admins import is_admin
 from handlers.pacing import CommandPace, CommandPacer, Verdict
-from tests.helpers.botapi import message_update
+from tests.helpers.botapi import BotApiServer, message_update
 from tests.helpers.botapi_files import FileBotApiServer
 from tests.telegram.admin_fixtures import (  # noqa: F401 - fixtures
     ADMIN,
@@ -41,28 +45,19 @@ async def test_an_edited_command_never_runs_again(admin_newsroom: Newsroom) -> N
     assert not await is_admin(marsad.store, marsad.settings.admin_ids, NEWCOMER)
 
 
-class Ticks:
-    """A monotonic clock the test moves."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_a_user_gets_a_burst_then_one_command_per_interval_and_one_warning_per_spell() -> None:
-    ticks = Ticks()
-    pacer = CommandPacer(CommandPace(burst=5, interval=2.5), monotonic=ticks)
+    pacer = CommandPacer(CommandPace(burst=5, interval=2.5))
+    now = 1_800_000_000.0
 
-    verdicts = [pacer.admit(USER) for _ in range(8)]
+    verdicts = [pacer.admit(USER, now) for _ in range(8)]
 
     assert verdicts == [Verdict.RUN] * 5 + [Verdict.WARN] + [Verdict.DROP] * 2
-    assert pacer.admit(OTHER_USER) is Verdict.RUN  # buckets are per user
-    ticks.now += 2.5
-    assert [pacer.admit(USER) for _ in range(2)] == [Verdict.RUN, Verdict.DROP]  # still told
-    ticks.now += 5 * 2.5  # quiet long enough to refill: the spell is over
-    assert [pacer.admit(USER) for _ in range(6)] == [Verdict.RUN] * 5 + [Verdict.WARN]
+    assert pacer.admit(OTHER_USER, now) is Verdict.RUN  # buckets are per user
+    now += 2.5
+    assert [pacer.admit(USER, now) for _ in range(2)] == [Verdict.RUN, Verdict.DROP]  # told
+    assert pacer.admit(USER, now - 1) is Verdict.DROP  # a late update earns nothing
+    now += 5 * 2.5  # quiet long enough to refill: the spell is over
+    assert [pacer.admit(USER, now) for _ in range(6)] == [Verdict.RUN] * 5 + [Verdict.WARN]
 
 
 async def test_commands_beyond_the_pace_are_dropped_with_one_reply_in_the_users_language(
@@ -86,3 +81,45 @@ async def test_commands_beyond_the_pace_are_dropped_with_one_reply_in_the_users_
         # Another user has a pace of their own.
         other = await room.command("/help", OTHER_USER, language_code="en")
         assert other.plain_text.startswith("Commands")
+
+
+async def test_a_burst_of_200_searches_gets_a_few_answers_one_warning_and_no_traceback(
+    tmp_path: Path, botapi_limited: BotApiServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    # Telegram's limits enforced by the server; Marsad's real command and reply pace.
+    async with running_newsroom(
+        tmp_path, botapi_limited, commands=CommandPace(), replies=ReplyPace()
+    ) as room:
+        api, marsad = room.api, room.marsad
+        for _ in range(200):
+            api.queue_update(message_update("/search داعش", USER, USER, language_code="en"))
+        await api.wait_for_updates_taken()
+        assert marsad.telegram is not None
+        await marsad.telegram.update_queue.join()  # every update handled, every reply sent
+
+    replies = [m.plain_text for m in api.sent_to(USER)]
+    warnings = [text for text in replies if text.startswith("Slow down")]
+    assert len(warnings) == 1
+    assert 5 <= len(replies) - 1 <= 6  # the burst (sent within a second or two)
+    assert api.rate_limited <= 2
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+async def test_a_user_who_blocked_the_bot_costs_one_log_line(
+    newsroom: Newsroom, caplog: pytest.LogCaptureFixture
+) -> None:
+    newsroom.api.block(USER)
+    newsroom.api.queue_update(message_update("/help", USER, USER, language_code="en"))
+
+    await newsroom.api.wait_for_calls("sendMessage")
+    assert newsroom.marsad.telegram is not None
+    await newsroom.marsad.telegram.update_queue.join()
+
+    assert len(newsroom.api.calls_of("sendMessage")) == 1  # no "something went wrong" try
+    [line] = [r for r in caplog.records if r.name == "handlers"]
+    assert line.getMessage() == (
+        f"reply to chat {USER} not sent: Forbidden: bot was blocked by the user"
+    )
+    assert line.exc_info is None
