@@ -47,6 +47,7 @@ from handlers.admin_feeds import report_catch_ups, report_failing_feeds
 from handlers.admin_menu import set_admin_menus
 from handlers.context import MARSAD_KEY
 from handlers.pacing import CommandPace
+from handlers.updates import ChatSerialProcessor
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +192,8 @@ class Marsad:
             .context_types(handlers.context_types())
             .job_queue(None)  # Marsad schedules its own jobs (see _schedule)
             .rate_limiter(ReplyLimiter(self.options.replies, overall=self.overall_pace))
+            # One chat's commands in order; a slow one never holds other chats'.
+            .concurrent_updates(ChatSerialProcessor())
             .request(telegram_request(self.settings.telegram_proxy, pool=256))
             .get_updates_request(telegram_request(self.settings.telegram_proxy, pool=1))
             .build()

@@ -123,3 +123,22 @@ async def test_a_user_who_blocked_the_bot_costs_one_log_line(
         f"reply to chat {USER} not sent: Forbidden: bot was blocked by the user"
     )
     assert line.exc_info is None
+
+
+async def test_a_chat_waiting_on_telegram_never_holds_another_chat(newsroom: Newsroom) -> None:
+    api = newsroom.api
+    release = api.hold("sendMessage", chat_id=USER)  # USER's replies wait at Telegram
+    api.queue_update(message_update("/help", USER, USER, language_code="en"))
+    api.queue_update(message_update("/lang en", USER, USER, language_code="en"))
+    await api.wait_for_held("sendMessage")
+
+    api.queue_update(message_update("/help", OTHER_USER, OTHER_USER, language_code="en"))
+    # Well within PTB's 5 s read timeout, which would otherwise free the held update.
+    [other] = await api.wait_for_messages(1, chat_id=OTHER_USER, timeout=3.0)
+
+    assert other.plain_text.startswith("Commands")
+    assert api.held and not api.sent_to(USER)
+    release.set()
+    replies = await api.wait_for_messages(2, chat_id=USER)
+    assert replies[0].plain_text.startswith("Commands")
+    assert replies[1].plain_text.startswith("I will answer in English")
