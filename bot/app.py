@@ -421,6 +421,7 @@ class Marsad:
         app = self.telegram
         if app is None:
             return
+        await handlers.stop_background(app)
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

@@ -86,6 +86,11 @@ COMMANDS = {
 }
 
 
+async def stop_background(application: Application) -> None:  # type: ignore[type-arg]
+    """Cancel the handlers' background work (a running /reclassify) before stopping."""
+    await admin_topics.stop_reclassify(application.bot_data)
+
+
 def context_types() -> ContextTypes[Context, dict, dict, dict]:  # type: ignore[type-arg]
     """The context types the Application must be built with."""
     return ContextTypes(context=Context)

@@ -191,6 +191,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "verdict_excluded": "مستثنى: {items}",
         "verdict_missing": "ناقص: {items}",
         "reclassify_usage": "الاستعمال: /reclassify [ساعات] [alert]",
+        "reclassify_started": "بدأت إعادة تصنيف أخبار آخر {hours} ساعة…",
+        "reclassify_progress": "إعادة تصنيف أخبار آخر {hours} ساعة: {done}…",
+        "reclassify_running": "إعادة تصنيف جارية أصلاً؛ رسالتها تبيّن أين وصلت.",
+        "reclassify_skipped": (
+            "أُعيد تصنيف أحدث {checked} خبر؛ ولم يُعَد تصنيف {skipped} خبراً أقدم."
+        ),
         "reclassify_done": (
             "أُعيد تصنيف أخبار آخر {hours} ساعة: {checked} خبراً، تغيّر {changed}: {details}\n"
             "تنبيهات جديدة: {alerts}"
@@ -400,6 +406,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "verdict_excluded": "excluded: {items}",
         "verdict_missing": "missing: {items}",
         "reclassify_usage": "Usage: /reclassify [hours] [alert]",
+        "reclassify_started": "Reclassifying the articles of the last {hours} hours…",
+        "reclassify_progress": "Reclassifying the last {hours} hours: {done}…",
+        "reclassify_running": "A reclassification is already running; its message shows how far.",
+        "reclassify_skipped": "{checked} newest reclassified; {skipped} older ones were not.",
         "reclassify_done": (
             "Reclassified the last {hours} hours: {checked} articles, {changed} changed: "
             "{details}\nNew alerts: {alerts}"

@@ -805,6 +805,15 @@ class BotApiServer:
         await self._wait(lambda: len(matching()) >= count, timeout, f"{count} message(s)")
         return matching()
 
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        what: str,
+        timeout: float = 20.0,  # noqa: ASYNC109
+    ) -> None:
+        """Wait until ``predicate()`` holds after some call (an edit, a send, ...)."""
+        await self._wait(predicate, timeout, what)
+
     async def wait_for_held(
         self,
         method: str,
