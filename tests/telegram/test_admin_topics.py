@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from telegram import Bot
 
+import handlers
 from bot.models import Entry, NewArticle
 from bot.services import topics as service
 from bot.services.topics import find_topic
@@ -300,3 +301,24 @@ async def test_progress_edits_its_message_at_most_once_per_interval(
     edits = [c.params["text"] for c in botapi.calls_of("editMessageText")]
     assert edits == ["step 2", "step 5", "done"]
     assert botapi.sent_to(SUBSCRIBER)[0].plain_text == "done"
+
+
+async def test_stopping_cancels_a_running_reclassify_without_a_traceback(
+    admin_newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    marsad, api = admin_newsroom.marsad, admin_newsroom.api
+    monkeypatch.setattr(admin_topics, "PROGRESS_SECONDS", 0.0)
+    monkeypatch.setattr(service, "RECLASSIFY_PAGE", 1)  # two pages: a progress edit between
+    await admin_newsroom.publish(BOOKS_AGAIN)
+    release = api.hold("editMessageText", chat_id=ADMIN)
+    await admin_newsroom.command("/reclassify 2", ADMIN, language_code="en")
+    await api.wait_for_held("editMessageText")
+    assert marsad.telegram is not None
+    task = marsad.telegram.bot_data["reclassify_task"]
+
+    await handlers.stop_background(marsad.telegram)
+    release.set()
+
+    assert task.cancelled() and "reclassify_task" not in marsad.telegram.bot_data
+    assert not [e for e in await marsad.store.audit_entries() if "reclassify" in e["action"]]
+    assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.exc_info]
