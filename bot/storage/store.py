@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.errors import DatabaseUnreachable
+from bot.feeds.netpolicy import mask_credentials
 from bot.models import (
     Alert,
     Article,
@@ -305,9 +306,15 @@ class Store:
             async with self.transaction() as conn:
                 query = update(t.feeds).where(t.feeds.c.id == feed.id).values(url=new_url)
                 await conn.execute(query)
-            log.info("feed %d moved permanently: %s -> %s", feed.id, feed.url, new_url)
+            log.info(
+                "feed %d moved permanently: %s -> %s",
+                feed.id,
+                mask_credentials(feed.url),
+                mask_credentials(new_url),
+            )
         except IntegrityError:
-            log.warning("feed %d redirects to %s, which is already a feed", feed.id, new_url)
+            shown = mask_credentials(new_url)
+            log.warning("feed %d redirects to %s, which is already a feed", feed.id, shown)
 
     async def record_failure(
         self,
@@ -340,7 +347,8 @@ class Store:
                     .where(t.feeds.c.id == feed.id)
                     .values(active=False, paused_reason=reason, flagged_at=now)
                 )
-                log.warning("feed %d paused: %s (%s)", feed.id, feed.url, reason)
+                shown = mask_credentials(feed.url)
+                log.warning("feed %d paused: %s (%s)", feed.id, shown, reason)
                 return replace(_feed(row), active=False)
         return _feed(row)
 
@@ -488,11 +496,12 @@ class Store:
             log.warning(
                 "feed %d (%s) listed %d new items at once: only the newest %s alert",
                 w.feed.id,
-                w.feed.url,
+                mask_credentials(w.feed.url),
                 len(pairs),
                 w.cap,
             )
-            counts = {"feed": w.feed.id, "name": w.feed.title or w.feed.url, "new": len(pairs)}
+            name = w.feed.title or mask_credentials(w.feed.url)
+            counts = {"feed": w.feed.id, "name": name, "new": len(pairs)}
             after = json.dumps({**counts, "alerted": w.cap}, ensure_ascii=False)
             rows.append({"at": w.now, "action": CATCH_UP, "target": w.feed.url, "after": after})
         if rows:
@@ -932,10 +941,24 @@ class Store:
             topics = await self._topics_of(conn, {row.id})
         return _stored_article(row, topics.get(row.id, ()))
 
-    async def articles_fetched_since(self, since: datetime, *, limit: int = 5000) -> list[Article]:
-        """Articles stored since a time, oldest first, with their topics."""
+    async def count_articles_fetched_since(self, since: datetime) -> int:
+        """How many articles were stored since a time."""
+        query = select(func.count()).where(t.articles.c.fetched_at >= since)
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def articles_fetched_since(
+        self, since: datetime, *, limit: int = 5000, below_id: int | None = None
+    ) -> list[Article]:
+        """Articles stored since a time, newest first, with their topics.
+
+        `below_id` pages on: pass the last id of the previous page.
+        """
         a = t.articles.c
-        query = select(t.articles).where(a.fetched_at >= since).order_by(a.id).limit(limit)
+        query = select(t.articles).where(a.fetched_at >= since)
+        if below_id is not None:
+            query = query.where(a.id < below_id)
+        query = query.order_by(a.id.desc()).limit(limit)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
             topics = await self._topics_of(conn, {row.id for row in rows})
@@ -1300,7 +1323,8 @@ class _Seen:
 
 def _alert(row: Any, topics: tuple[TopicMatch, ...]) -> Alert:
     """An Alert from a pending_alerts row."""
-    article = replace(_stored_article(row, topics), feed_title=row.feed_title or row.feed_url)
+    source = row.feed_title or mask_credentials(row.feed_url)  # subscribers see it
+    article = replace(_stored_article(row, topics), feed_title=source)
     return Alert(
         delivery_id=row.delivery_id,
         chat_id=row.chat_id,
