@@ -19,9 +19,9 @@ from bot.app import Marsad, RunOptions, import_feed_list, utc_now
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, read_feed_list, to_opml
 from bot.logsafe import configure_logging
+from bot.models import FeedOptions
 from bot.runtime import limit_malloc_arenas
 from bot.storage import Store
-from bot.storage.store import FeedOptions
 from config.settings import Settings, describe_errors
 
 log = logging.getLogger("bot")
@@ -145,7 +145,7 @@ async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     """Print the store's counts."""
     store = await with_store(settings)
     try:
-        stats = await store.stats()
+        stats = (await store.stats()).as_dict()
     finally:
         await store.close()
     if args.json:

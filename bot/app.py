@@ -34,10 +34,10 @@ from bot.feeds.feedlist import FeedSpec, read_feed_list
 from bot.feeds.fetch import FetchLimits, make_session
 from bot.feeds.parse import ParserPool
 from bot.health import instance_name
+from bot.models import Heartbeat
 from bot.pipeline import CycleReport, Poller, PollPolicy
 from bot.services import feeds as feeds_service
 from bot.storage import Store
-from bot.storage.store import Heartbeat
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings

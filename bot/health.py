@@ -15,8 +15,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from bot.models import Heartbeat
 from bot.storage import Store, create_engine
-from bot.storage.store import Heartbeat
 
 LOOPS = ("poll", "deliver")
 # A loop is stale after missing three poll intervals, plus room for one slow cycle.

@@ -27,9 +27,8 @@ from bot.feeds.feedlist import is_http_url
 from bot.feeds.fetch import FetchLimits, fetch_feed
 from bot.feeds.hints import next_interval
 from bot.feeds.parse import ParserPool
-from bot.models import Feed, FetchResult, FetchStatus, NewArticle
+from bot.models import Feed, FetchResult, FetchStatus, NewArticle, PollSuccess
 from bot.storage import Store
-from bot.storage.store import PollSuccess
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,8 @@ import aiohttp
 from bot.feeds.feedlist import FeedSpec, is_http_url
 from bot.feeds.fetch import FetchLimits, fetch_feed
 from bot.feeds.parse import ParserPool
-from bot.models import Feed, FeedHealth, FetchStatus
+from bot.models import Feed, FeedHealth, FeedOptions, FetchStatus
 from bot.storage import Store
-from bot.storage.store import FeedOptions
 from classifiers import detect_language
 
 # Items per day are counted over this window (or the feed's age when it is younger).

@@ -75,7 +75,7 @@ async def find_topic(store: Store, engine: TopicEngine, name: str) -> StoredTopi
     if row is None:
         resolved = engine.resolve(name)
         row = await store.topic_row(resolved) if resolved else None
-    return StoredTopic(_topic(row[0]), row[1], row[2]) if row else None
+    return StoredTopic(_topic(row.definition), row.builtin, row.enabled) if row else None
 
 
 async def _save(
@@ -102,7 +102,7 @@ async def create_topic(
     topic_id = topic_id.strip().lower()
     row = await store.topic_row(topic_id)
     if row is not None:
-        stored = StoredTopic(_topic(row[0]), row[1], row[2])
+        stored = StoredTopic(_topic(row.definition), row.builtin, row.enabled)
         if stored.builtin and not stored.enabled:
             stored = await _save(
                 store, engine, replace(stored, enabled=True), stored.topic, now=now

@@ -40,13 +40,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.models import (
     Alert,
     Article,
+    AuditEntry,
+    CatchUp,
     ChatSettings,
+    DeliveredArticle,
+    Destination,
     Entry,
     Feed,
     FeedHealth,
+    FeedOptions,
+    Heartbeat,
     NewArticle,
+    PollSuccess,
     StoredBatch,
+    StoreStats,
+    TopicFlags,
     TopicMatch,
+    TopicRecord,
 )
 from bot.storage import schema as t
 from bot.storage.migrate import migrate
@@ -158,39 +168,6 @@ class _Write:
 def _key(feed: Feed, item: NewArticle) -> tuple[int, str, str]:
     """How a stored article is found among the inserted rows."""
     return (feed.id, item.entry.url, item.entry.key)
-
-
-@dataclass(frozen=True, slots=True)
-class FeedOptions:
-    """A feed's own polling options; None means "leave as it is"."""
-
-    poll_interval: int | None = None  # seconds between polls instead of POLL_INTERVAL
-    max_interval: int | None = None  # the most that server hints may slow the feed to
-    first_poll_alerts: int | None = None  # newest items a first poll alerts on
-    full_text: bool | None = None  # complete lede-only items from their pages
-
-
-@dataclass(frozen=True, slots=True)
-class Heartbeat:
-    """When one loop of one instance last made progress, and what it did."""
-
-    loop: str  # "poll" or "deliver"
-    instance: str
-    at: datetime
-    detail: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PollSuccess:
-    """What a fetch that worked tells the store about its feed."""
-
-    now: datetime
-    next_check_at: datetime
-    not_modified: bool
-    etag: str | None
-    last_modified: str | None
-    title: str | None = None
-    new_url: str | None = None  # where a permanent redirect moved the feed
 
 
 class Store:
@@ -882,8 +859,8 @@ class Store:
                 query = update(t.feeds).where(t.feeds.c.id.in_(ids)).values(flagged_at=now)
                 await conn.execute(query)
 
-    async def destinations(self) -> list[tuple[int, str, str | None, bool, list[str]]]:
-        """Groups and channels with subscriptions: (id, kind, title, active, topics)."""
+    async def destinations(self) -> list[Destination]:
+        """Groups and channels with subscriptions, with their topics."""
         c, s = t.chats.c, t.subscriptions.c
         query = (
             select(c.id, c.kind, c.title, c.active, s.topic)
@@ -893,11 +870,11 @@ class Store:
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        found: dict[int, tuple[int, str, str | None, bool, list[str]]] = {}
+        found: dict[int, Destination] = {}
         for row in rows:
-            found.setdefault(row.id, (row.id, row.kind, row.title, row.active, []))[4].append(
-                row.topic
-            )
+            known = found.get(row.id)
+            topics = (*known.topics, row.topic) if known else (row.topic,)
+            found[row.id] = Destination(row.id, row.kind, row.title, row.active, topics)
         return list(found.values())
 
     async def article_by_url(self, url: str) -> Article | None:
@@ -980,19 +957,19 @@ class Store:
         query = self._insert(t.deliveries).on_conflict_do_nothing().returning(t.deliveries.c.id)
         return len((await conn.execute(query, deliveries)).all())
 
-    async def topic_row(self, topic_id: str) -> tuple[dict[str, Any], bool, bool] | None:
+    async def topic_row(self, topic_id: str) -> TopicRecord | None:
         """A topic's stored definition, whether it is built in, and whether it is enabled."""
         query = select(t.topics).where(t.topics.c.id == topic_id)
         async with self.engine.connect() as conn:
             row = (await conn.execute(query)).first()
-        return (json.loads(row.definition), row.builtin, row.enabled) if row else None
+        return TopicRecord(json.loads(row.definition), row.builtin, row.enabled) if row else None
 
-    async def topic_ids(self) -> dict[str, tuple[bool, bool]]:
-        """Every stored topic id with (builtin, enabled)."""
+    async def topic_ids(self) -> dict[str, TopicFlags]:
+        """Every stored topic id with whether it is built in and enabled."""
         query = select(t.topics.c.id, t.topics.c.builtin, t.topics.c.enabled)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query.order_by(t.topics.c.id))).all()
-        return {row.id: (row.builtin, row.enabled) for row in rows}
+        return {row.id: TopicFlags(row.builtin, row.enabled) for row in rows}
 
     async def save_topic(
         self, definition: Mapping[str, Any], *, enabled: bool, now: datetime
@@ -1058,10 +1035,8 @@ class Store:
             rows = (await conn.execute(query.order_by(c.id))).all()
         return [_chat_settings(row) for row in rows]
 
-    async def delivered_articles(
-        self, chat_id: int, message_id: int
-    ) -> list[tuple[str, tuple[TopicMatch, ...]]]:
-        """The articles (title, topics) a message sent to a chat carried: one, or a digest's."""
+    async def delivered_articles(self, chat_id: int, message_id: int) -> list[DeliveredArticle]:
+        """The articles a message sent to a chat carried: one, or a digest's."""
         d, a = t.deliveries.c, t.articles.c
         query = (
             select(a.id, a.title)
@@ -1072,11 +1047,11 @@ class Store:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
             topics = await self._topics_of(conn, {row.id for row in rows})
-        return [(row.title, topics.get(row.id, ())) for row in rows]
+        return [DeliveredArticle(row.id, row.title, topics.get(row.id, ())) for row in rows]
 
     # Oversight
 
-    async def stats(self, *, since: datetime | None = None) -> dict[str, int]:
+    async def stats(self, *, since: datetime | None = None) -> StoreStats:
         """Counts for `python -m bot stats` and /stats."""
         d = t.deliveries.c
 
@@ -1113,7 +1088,7 @@ class Store:
             )
         async with self.engine.connect() as conn:
             row = (await conn.execute(query)).one()
-        return {key: int(value) for key, value in row._mapping.items()}
+        return StoreStats(**{key: int(value) for key, value in row._mapping.items()})
 
     async def audit(
         self,
@@ -1138,7 +1113,7 @@ class Store:
                 )
             )
 
-    async def untold_catch_ups(self) -> list[dict[str, Any]]:
+    async def untold_catch_ups(self) -> list[CatchUp]:
         """Feed catch-ups admins have not been told about, oldest first, with their counts."""
         a = t.audit_log.c
         told = select(func.max(cast(a.target, Integer))).where(a.action == CATCH_UP_TOLD)
@@ -1149,18 +1124,21 @@ class Store:
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return [{"id": row.id, "at": row.at, **json.loads(row.after)} for row in rows]
+        return [_catch_up(row) for row in rows]
 
     async def mark_catch_ups_told(self, through: int, *, now: datetime) -> None:
         """Record that admins were told of every catch-up up to an audit id."""
         await self.audit(CATCH_UP_TOLD, now=now, target=str(through))
 
-    async def audit_entries(self, limit: int = 20) -> list[dict[str, Any]]:
+    async def audit_entries(self, limit: int = 20) -> list[AuditEntry]:
         """The newest audit entries first."""
         query = select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return [dict(row._mapping) for row in rows]
+        return [
+            AuditEntry(row.id, row.at, row.actor_id, row.action, row.target, row.before, row.after)
+            for row in rows
+        ]
 
     # Heartbeats
 
@@ -1273,6 +1251,12 @@ class _Seen:
             abs(other - published) <= TITLE_DUPLICATE_WINDOW
             for other in self.titles.get(entry.title_hash, ())
         )
+
+
+def _catch_up(row: Any) -> CatchUp:
+    """A CatchUp from a catch-up's audit row (its counts are the entry's JSON)."""
+    counts = json.loads(row.after)
+    return CatchUp(row.id, row.at, counts["feed"], counts["name"], counts["new"], counts["alerted"])
 
 
 def _alert(row: Any, topics: tuple[TopicMatch, ...]) -> Alert:

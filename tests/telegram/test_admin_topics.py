@@ -59,7 +59,7 @@ async def test_a_topic_made_in_chat_with_one_term_routes_matching_articles(
     assert NUCLEAR.title in alert.plain_text
     terms = await admin_newsroom.command("/terms nuclear", ADMIN, language_code="en")
     assert "enabled" in terms.plain_text and "محطة نووية" in terms.plain_text
-    actions = [e["action"] for e in await admin_newsroom.marsad.store.audit_entries()]
+    actions = [e.action for e in await admin_newsroom.marsad.store.audit_entries()]
     assert actions == ["topic.term.add", "topic.create"]
 
 
@@ -94,9 +94,9 @@ async def test_terms_exclusions_and_bad_terms(admin_newsroom: Newsroom) -> None:
     [before_entry] = [
         e
         for e in await admin_newsroom.marsad.store.audit_entries()
-        if e["action"] == "topic.term.add"
+        if e.action == "topic.term.add"
     ]
-    assert '"weight": {"ar": 3.0}' in before_entry["before"]  # the change from 3 to 4.5
+    assert '"weight": {"ar": 3.0}' in before_entry.before  # the change from 3 to 4.5
     unknown = await admin_newsroom.command("/terms horoscopes", ADMIN, language_code="en")
     assert unknown.plain_text.startswith("Unknown topics: horoscopes")
 
@@ -218,4 +218,4 @@ async def test_reclassify_with_alert_sends_newly_tagged_articles(admin_newsroom:
     again = await admin_newsroom.command("/reclassify 2 alert", ADMIN, language_code="en")
     assert "0 changed" in again.plain_text and again.plain_text.endswith("New alerts: 0")
     [entry, *_] = await admin_newsroom.marsad.store.audit_entries()
-    assert entry["action"] == "topic.reclassify" and entry["actor_id"] == ADMIN
+    assert entry.action == "topic.reclassify" and entry.actor_id == ADMIN
