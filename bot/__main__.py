@@ -22,6 +22,7 @@ from bot.logsafe import configure_logging
 from bot.models import FeedOptions
 from bot.runtime import limit_malloc_arenas
 from bot.storage import Store
+from bot.storage.protocols import FeedStore
 from config.settings import Settings, describe_errors
 
 log = logging.getLogger("bot")
@@ -190,7 +191,7 @@ async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def set_feed_options(store: Store, args: argparse.Namespace) -> int:
+async def set_feed_options(store: FeedStore, args: argparse.Namespace) -> int:
     """Apply `feeds set` to one feed."""
     for name in ("interval", "max_interval"):
         if getattr(args, name) is not None and getattr(args, name) < 1:

@@ -38,6 +38,7 @@ from bot.models import Heartbeat
 from bot.pipeline import CycleReport, Poller, PollPolicy
 from bot.services import feeds as feeds_service
 from bot.storage import Store
+from bot.storage.protocols import AuditedFeedStore
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
@@ -96,7 +97,7 @@ def utc_now() -> datetime:
 
 
 async def import_feed_list(
-    store: Store, specs: list[FeedSpec], *, source: str, now: datetime
+    store: AuditedFeedStore, specs: list[FeedSpec], *, source: str, now: datetime
 ) -> int:
     """Add a feeds file's new feeds; log each refused one; return how many were added."""
     report = await feeds_service.import_feeds(store, specs, actor=None, now=now)

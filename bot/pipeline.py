@@ -28,7 +28,7 @@ from bot.feeds.fetch import FetchLimits, fetch_feed
 from bot.feeds.hints import next_interval
 from bot.feeds.parse import ParserPool
 from bot.models import Feed, FetchResult, FetchStatus, NewArticle, PollSuccess
-from bot.storage import Store
+from bot.storage.protocols import PollStore
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class Poller:
 
     def __init__(
         self,
-        store: Store,
+        store: PollStore,
         session: aiohttp.ClientSession,
         parsers: ParserPool,
         *,
@@ -304,7 +304,7 @@ class PageCompleter:
 
     def __init__(
         self,
-        store: Store,
+        store: PollStore,
         session: aiohttp.ClientSession,
         parsers: ParserPool,
         *,

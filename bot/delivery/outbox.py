@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.delivery.summarise import summarise
 from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.models import Alert
-from bot.storage import Store
+from bot.storage.protocols import DeliveryStore
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,9 @@ class ConsoleSender:
 class Outbox:
     """Drains pending deliveries through a sender."""
 
-    def __init__(self, store: Store, sender: Sender, *, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, store: DeliveryStore, sender: Sender, *, clock: Callable[[], datetime]
+    ) -> None:
         """Keep the collaborators."""
         self.store = store
         self.sender = sender

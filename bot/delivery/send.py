@@ -25,7 +25,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.delivery.render import DigestItem, render_alert, render_digest_parts
 from bot.delivery.summarise import summarise
 from bot.models import Alert
-from bot.storage import Store
+from bot.storage.protocols import SendStore
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class SendQueue:
 
     def __init__(
         self,
-        store: Store,
+        store: SendStore,
         bot: Bot,
         *,
         clock: Callable[[], datetime],

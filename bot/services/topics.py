@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.models import TopicMatch
-from bot.storage import Store
+from bot.storage.protocols import AuditedTopicStore, TopicStore
 from bot.topics import TopicEngine
 from classifiers import (
     SCALAR_FIELDS,
@@ -69,7 +69,7 @@ def _topic(definition: Mapping[str, Any]) -> Topic:
         return Topic(id=str(definition["id"]), names=dict(definition.get("names", {})), **scalars)
 
 
-async def find_topic(store: Store, engine: TopicEngine, name: str) -> StoredTopic | None:
+async def find_topic(store: TopicStore, engine: TopicEngine, name: str) -> StoredTopic | None:
     """A stored topic named by its id (even when disabled) or by a live topic's name."""
     row = await store.topic_row(name.strip().lower())
     if row is None:
@@ -79,7 +79,7 @@ async def find_topic(store: Store, engine: TopicEngine, name: str) -> StoredTopi
 
 
 async def _save(
-    store: Store, engine: TopicEngine, stored: StoredTopic, topic: Topic, *, now: datetime
+    store: TopicStore, engine: TopicEngine, stored: StoredTopic, topic: Topic, *, now: datetime
 ) -> StoredTopic:
     """Store an edited topic and reload the live rules; a built-in keeps its enabled state."""
     new = StoredTopic(topic, stored.builtin, stored.enabled)
@@ -90,7 +90,7 @@ async def _save(
 
 
 async def create_topic(
-    store: Store,
+    store: AuditedTopicStore,
     engine: TopicEngine,
     topic_id: str,
     names: Mapping[str, str],
@@ -130,7 +130,7 @@ async def create_topic(
 
 
 async def delete_topic(
-    store: Store, engine: TopicEngine, stored: StoredTopic, *, actor: int, now: datetime
+    store: AuditedTopicStore, engine: TopicEngine, stored: StoredTopic, *, actor: int, now: datetime
 ) -> bool:
     """Delete an admin's topic, or disable a built-in one; False if it was disabled already."""
     topic_id = stored.topic.id
@@ -166,7 +166,7 @@ def _weights(terms: Sequence[Any], text: str) -> dict[str, float]:
 
 
 async def add_terms(
-    store: Store,
+    store: AuditedTopicStore,
     engine: TopicEngine,
     stored: StoredTopic,
     terms: Sequence[str],
@@ -197,7 +197,13 @@ async def add_terms(
 
 
 async def remove_term(
-    store: Store, engine: TopicEngine, stored: StoredTopic, term: str, *, actor: int, now: datetime
+    store: AuditedTopicStore,
+    engine: TopicEngine,
+    stored: StoredTopic,
+    term: str,
+    *,
+    actor: int,
+    now: datetime,
 ) -> StoredTopic:
     """Remove a term in every language and audit it."""
     try:
@@ -211,7 +217,7 @@ async def remove_term(
 
 
 async def add_exclusion(
-    store: Store,
+    store: AuditedTopicStore,
     engine: TopicEngine,
     stored: StoredTopic,
     term: str,
@@ -244,7 +250,7 @@ def classify(engine: TopicEngine, title: str, text: str) -> Classification:
 
 
 async def reclassify(
-    store: Store,
+    store: AuditedTopicStore,
     engine: TopicEngine,
     hours: int,
     *,

@@ -14,8 +14,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Integer,
@@ -24,7 +23,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     delete,
-    event,
     func,
     literal,
     or_,
@@ -33,9 +31,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.models import (
     Alert,
@@ -59,8 +56,12 @@ from bot.models import (
     TopicRecord,
 )
 from bot.storage import schema as t
+from bot.storage.base import create_engine
 from bot.storage.migrate import migrate
 from bot.storage.search import Searcher, SearchPage, SearchQuery
+
+if TYPE_CHECKING:
+    from bot.storage import protocols as p
 
 log = logging.getLogger(__name__)
 
@@ -76,31 +77,6 @@ SEEN_CHUNK = 2000
 # admins having been told about those up to an audit id (kept in the entry's target).
 CATCH_UP = "feed.catch_up"
 CATCH_UP_TOLD = "feed.catch_up.told"
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers and the writer work together; foreign keys are off by default."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
-def create_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> AsyncEngine:
-    """An async engine for url, with SQLite's directory created and its pragmas set."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args=connect_args or {})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
-    # pre_ping replaces connections a database restart has closed.
-    return create_async_engine(
-        url, connect_args=connect_args or {}, pool_pre_ping=True, pool_size=5, max_overflow=5
-    )
 
 
 def _feed(row: Row[Any]) -> Feed:
@@ -1355,3 +1331,24 @@ def _delivery_rows(
                     "created_at": now,
                 }
     return list(rows.values())
+
+
+if TYPE_CHECKING:
+    EveryProtocol = tuple[
+        p.FeedStore,
+        p.PollStore,
+        p.ArticleStore,
+        p.DeliveryStore,
+        p.ChatStore,
+        p.TopicStore,
+        p.AdminStore,
+        p.HealthStore,
+        p.SendStore,
+        p.AuditedFeedStore,
+        p.AuditedTopicStore,
+        p.CommandStore,
+    ]
+
+    def _satisfies_every_protocol(store: Store) -> EveryProtocol:
+        """Never called: mypy proves here that Store is each protocol."""
+        return (store, store, store, store, store, store, store, store, store, store, store, store)

@@ -142,9 +142,7 @@ async def test_every_admin_command_answers_in_arabic_with_valid_html(
     topic = await admin_newsroom.marsad.store.topic_row("nuclear")
     assert topic is None  # deleted at the end of the list
     created = [
-        e
-        for e in await admin_newsroom.marsad.store.audit_entries(50)
-        if e.action == "topic.create"
+        e for e in await admin_newsroom.marsad.store.audit_entries(50) if e.action == "topic.create"
     ]
     assert '"ar": "الطاقة النووية", "en": "Nuclear energy"' in created[0].after
 

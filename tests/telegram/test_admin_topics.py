@@ -92,9 +92,7 @@ async def test_terms_exclusions_and_bad_terms(admin_newsroom: Newsroom) -> None:
     assert "threshold: 4" in terms.plain_text and "حزام ناسف" in terms.plain_text
     assert "داعش (3)" not in terms.plain_text
     [before_entry] = [
-        e
-        for e in await admin_newsroom.marsad.store.audit_entries()
-        if e.action == "topic.term.add"
+        e for e in await admin_newsroom.marsad.store.audit_entries() if e.action == "topic.term.add"
     ]
     assert '"weight": {"ar": 3.0}' in before_entry.before  # the change from 3 to 4.5
     unknown = await admin_newsroom.command("/terms horoscopes", ADMIN, language_code="en")

@@ -1,0 +1,54 @@
+"""The engine and what every part of the store shares: connections, transactions, outages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+# What an unreachable or failing database raises (see bot.storage.protocols): SQLAlchemy's
+# DBAPIError, or OSError when asyncpg's connection is refused before SQLAlchemy sees it.
+UNAVAILABLE: tuple[type[Exception], ...] = (DBAPIError, OSError)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers and the writer work together; foreign keys are off by default."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> AsyncEngine:
+    """An async engine for url, with SQLite's directory created and its pragmas set."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args=connect_args or {})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    # pre_ping replaces connections a database restart has closed.
+    return create_async_engine(
+        url, connect_args=connect_args or {}, pool_pre_ping=True, pool_size=5, max_overflow=5
+    )
+
+
+def outage_reason(error: BaseException) -> BaseException:
+    """The driver's own error inside one of UNAVAILABLE (SQLAlchemy wraps it), else itself."""
+    original = error.orig if isinstance(error, DBAPIError) else None
+    return original or error
+
+
+def missing_sqlite_file(url: str) -> str | None:
+    """A SQLite file that does not exist (opening it would create an empty database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return None if Path(parsed.database).exists() else parsed.database
