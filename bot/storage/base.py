@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.storage.migrate import migrate
 
 # What an unreachable or failing database raises (see bot.storage.protocols): SQLAlchemy's
 # DBAPIError, or OSError when asyncpg's connection is refused before SQLAlchemy sees it.
@@ -52,3 +58,38 @@ def missing_sqlite_file(url: str) -> str | None:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return None if Path(parsed.database).exists() else parsed.database
+
+
+class StoreBase:
+    """One SQLAlchemy async engine, and the transactions every part of the store writes in."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        """Wrap an engine; call `migrate()` before first use on a new database."""
+        self.engine = engine
+        self._insert = sqlite.insert if engine.dialect.name == "sqlite" else postgresql.insert
+        # SQLite has one writer at a time: writers queue here in order instead of colliding
+        # on pooled connections, sleeping in SQLite's busy handler or failing to upgrade.
+        self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction that commits on success (writers queue on SQLite)."""
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    async def migrate(self) -> None:
+        """Create or upgrade the schema."""
+        await migrate(self.engine)
+
+    async def close(self) -> None:
+        """Release every connection."""
+        await self.engine.dispose()

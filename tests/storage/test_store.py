@@ -294,9 +294,9 @@ async def test_writers_beyond_one_batch_wait_for_the_next(
 ) -> None:
     import asyncio
 
-    from bot.storage import store as store_module
+    from bot.storage import polls
 
-    monkeypatch.setattr(store_module, "MAX_BATCH", 2)
+    monkeypatch.setattr(polls, "MAX_BATCH", 2)
     feeds = [await store.add_feed(f"https://f{n}.example/rss", now=NOW) for n in range(5)]
     results = await asyncio.gather(
         *(store.add_articles(feed, [article(n)], now=NOW) for n, feed in enumerate(feeds))
