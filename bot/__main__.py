@@ -18,6 +18,7 @@ from bot import health
 from bot.app import Marsad, RunOptions, import_feed_list, utc_now
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, read_feed_list, to_opml
+from bot.feeds.netpolicy import mask_credentials
 from bot.logsafe import configure_logging
 from bot.models import FeedOptions
 from bot.runtime import limit_malloc_arenas
@@ -187,7 +188,8 @@ async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
         state += " full-text" if feed.full_text else ""
         state += f" every {feed.poll_interval}s" if feed.poll_interval else ""
         error = f"  errors: {feed.error_streak} ({feed.last_error})" if feed.error_streak else ""
-        print(f"{feed.id:5}  {state:26}  {feed.url}  {feed.title or ''}{error}")
+        line = f"{feed.id:5}  {state:26}  {feed.url}  {feed.title or ''}{error}"
+        print(mask_credentials(line))  # export keeps passwords: it is the operator's backup
     return 0
 
 

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -26,12 +27,14 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 import handlers
+from bot.delivery.limiter import ReplyLimiter, ReplyPace
 from bot.delivery.outbox import CONSOLE_CHAT_ID, ConsoleSender, Outbox
-from bot.delivery.send import Pace, SendQueue
+from bot.delivery.send import Pace, SendQueue, Spacer
 from bot.digest import DIGEST_TICK_SECONDS, digest_job
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, read_feed_list
-from bot.feeds.fetch import FetchLimits, make_session
+from bot.feeds.fetch import FetchLimits, log_feeds_route, make_session
+from bot.feeds.netpolicy import AddressPolicy, mask_credentials
 from bot.feeds.parse import ParserPool
 from bot.health import instance_name
 from bot.models import Heartbeat
@@ -45,6 +48,8 @@ from config.settings import Settings
 from handlers.admin_feeds import report_catch_ups, report_failing_feeds
 from handlers.admin_menu import set_admin_menus
 from handlers.context import MARSAD_KEY
+from handlers.pacing import CommandPace
+from handlers.updates import ChatSerialProcessor
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +107,9 @@ async def import_feed_list(
     """Add a feeds file's new feeds; log each refused one; return how many were added."""
     report = await feeds_service.import_feeds(store, specs, actor=None, now=now)
     for url in report.refused:
-        log.warning("feed %r from %s skipped: only http(s) URLs are fetched", url, source)
+        log.warning(
+            "feed %r from %s skipped: only http(s) URLs are fetched", mask_credentials(url), source
+        )
     if report.added:
         log.info("added %d feeds from %s", len(report.added), source)
     return len(report.added)
@@ -116,6 +123,8 @@ class RunOptions:
     parser_workers: int = 2
     limits: FetchLimits = field(default_factory=FetchLimits)
     pace: Pace = field(default_factory=Pace)
+    commands: CommandPace = field(default_factory=CommandPace)  # each user's command pace
+    replies: ReplyPace = field(default_factory=ReplyPace)  # handlers' replies per chat
     # The settings' interval and new-items cap replace those of this policy.
     policy: PollPolicy = field(default_factory=PollPolicy)
 
@@ -138,7 +147,11 @@ class Marsad:
         self.store = Store.from_url(settings.database_url_plain)
         self.topics = TopicEngine(self.store)
         self.parsers = ParserPool(options.parser_workers)
-        self.session = make_session(options.limits)
+        feeds_proxy = settings.feeds_proxy.get_secret_value() if settings.feeds_proxy else None
+        self.session = make_session(
+            options.limits, AddressPolicy(settings.fetch_allow_networks), proxy=feeds_proxy
+        )
+        log_feeds_route(feeds_proxy, os.environ)
         self.poller = Poller(
             self.store,
             self.session,
@@ -155,9 +168,17 @@ class Marsad:
         self.console = options.console or ("text" if settings.telegram_bot_token is None else None)
         sender = ConsoleSender(stream or sys.stdout, self.console or "text")
         self.outbox = Outbox(self.store, sender, clock=clock)
+        # Telegram's overall limit, shared by alert deliveries and the handlers' replies.
+        self.overall_pace = Spacer(options.pace.global_interval, time.monotonic, asyncio.sleep)
         self.telegram = None if self.console else self._build_telegram()
         self.send_queue = (
-            SendQueue(self.store, self.telegram.bot, clock=clock, pace=options.pace)
+            SendQueue(
+                self.store,
+                self.telegram.bot,
+                clock=clock,
+                pace=options.pace,
+                spacer=self.overall_pace,
+            )
             if self.telegram
             else None
         )
@@ -178,13 +199,16 @@ class Marsad:
             .base_file_url(file_url)
             .context_types(handlers.context_types())
             .job_queue(None)  # Marsad schedules its own jobs (see _schedule)
+            .rate_limiter(ReplyLimiter(self.options.replies, overall=self.overall_pace))
+            # One chat's commands in order; a slow one never holds other chats'.
+            .concurrent_updates(ChatSerialProcessor())
             .request(telegram_request(self.settings.telegram_proxy, pool=256))
             .get_updates_request(telegram_request(self.settings.telegram_proxy, pool=1))
             .build()
         )
         log_telegram_route(self.settings.telegram_proxy, os.environ)
         application.bot_data[MARSAD_KEY] = self
-        handlers.register(application)
+        handlers.register(application, self.options.commands)
         return application
 
     async def start(self) -> None:
@@ -405,6 +429,7 @@ class Marsad:
         app = self.telegram
         if app is None:
             return
+        await handlers.stop_background(app)
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

@@ -26,6 +26,7 @@ from bot.feeds.article import LEDE_ONLY_CHARS, better_text, extract_main_text
 from bot.feeds.feedlist import is_http_url
 from bot.feeds.fetch import FetchLimits, fetch_feed
 from bot.feeds.hints import next_interval
+from bot.feeds.netpolicy import mask_credentials
 from bot.feeds.parse import ParserPool
 from bot.models import Feed, FetchResult, FetchStatus, NewArticle, PollSuccess
 from bot.storage.protocols import PollStore
@@ -151,7 +152,9 @@ class Poller:
         try:
             await self.poll_feed(feed, report)
         except Exception as exc:
-            log.exception("internal error while polling feed %d (%s)", feed.id, feed.url)
+            log.exception(
+                "internal error while polling feed %d (%s)", feed.id, mask_credentials(feed.url)
+            )
             try:
                 await self._fail(feed, report, f"internal error: {type(exc).__name__}", None)
             except Exception:  # the database itself may be what failed; the next cycle retries
@@ -165,6 +168,7 @@ class Poller:
             etag=feed.etag,
             last_modified=feed.last_modified,
             limits=self.limits,
+            admin_typed=True,  # feed addresses come from admins; redirects never store userinfo
         )
         if result.status is FetchStatus.ERROR:
             await self._fail(feed, report, result.error or "fetch failed", result)
@@ -182,7 +186,12 @@ class Poller:
             await self._fail(feed, report, parsed.error, result)
             return
         if parsed.warning:
-            log.warning("feed %d (%s) is malformed but kept: %s", feed.id, feed.url, parsed.warning)
+            log.warning(
+                "feed %d (%s) is malformed but kept: %s",
+                feed.id,
+                mask_credentials(feed.url),
+                parsed.warning,
+            )
         report.fetched += 1
         success = self._success(feed, result, title=parsed.title, ttl=parsed.ttl_seconds)
         await self._store(feed, [_with_link_key(feed, a) for a in parsed.articles], report, success)
@@ -254,7 +263,7 @@ class Poller:
         """Record a failure: one log line, exponential backoff, Retry-After honoured."""
         report.failed += 1
         report.errors[feed.url] = error
-        log.warning("feed %d failed: %s: %s", feed.id, feed.url, error)
+        log.warning("feed %d failed: %s: %s", feed.id, mask_credentials(feed.url), error)
         now = self.clock()
         interval = next_interval(
             base=self._base(feed),
@@ -333,7 +342,7 @@ class PageCompleter:
         deadline = asyncio.get_running_loop().time() + self.policy.page_budget
         for page in pages:
             task = asyncio.create_task(self._complete(page, deadline), name="article page")
-            self._pending[task] = page.article.entry.url
+            self._pending[task] = mask_credentials(page.article.entry.url)  # for logs only
             task.add_done_callback(self._forget)
         while len(self._pending) > self.policy.max_pending_pages:
             oldest, url = next(iter(self._pending.items()))
@@ -366,6 +375,7 @@ class PageCompleter:
     async def _complete(self, page: Page, deadline: float) -> None:
         """Fetch, extract and classify one page within the feed's budget, then store it."""
         url = page.article.entry.url
+        shown = mask_credentials(url)
         try:
             async with asyncio.timeout_at(deadline), self._host_slot(url):
                 completed = await self._completed(page.article)
@@ -374,9 +384,9 @@ class PageCompleter:
                     page.article_id, completed, now=self.clock(), alert=page.alerted
                 )
         except TimeoutError:
-            log.info("article page not fetched within its feed's time budget: %s", url)
+            log.info("article page not fetched within its feed's time budget: %s", shown)
         except Exception:  # a bug or a database error costs this page only
-            log.exception("completing the article from %s failed; it keeps its lede", url)
+            log.exception("completing the article from %s failed; it keeps its lede", shown)
 
     @asynccontextmanager
     async def _host_slot(self, url: str) -> AsyncIterator[None]:
@@ -397,7 +407,11 @@ class PageCompleter:
         entry = article.entry
         page = await fetch_feed(self.session, entry.url, limits=self.limits)
         if page.status is not FetchStatus.OK:
-            log.info("article page not used: %s: %s", entry.url, page.error or page.status)
+            log.info(
+                "article page not used: %s: %s",
+                mask_credentials(entry.url),
+                page.error or page.status,
+            )
             return None
         text = better_text(entry.text, await self.parsers.run(extract_main_text, page.body))
         if text == entry.text:

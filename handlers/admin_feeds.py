@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, parse_opml, to_opml
+from bot.feeds.netpolicy import mask_credentials
 from bot.models import CatchUp, Feed, FeedHealth
 from bot.services import feeds as service
 from bot.services.admins import all_admins
@@ -39,8 +40,8 @@ MAX_OPML_BYTES = 2 * 1024 * 1024
 
 
 def _feed_name(feed: Feed) -> str:
-    """A feed's title, else its URL, isolated and escaped."""
-    return isolated(feed.title or feed.url)
+    """A feed's title, else its URL (password masked), isolated and escaped."""
+    return isolated(feed.title or mask_credentials(feed.url))
 
 
 @admin_only
@@ -60,7 +61,8 @@ async def addfeed(update: Update, context: Context) -> None:
         marsad.session, marsad.parsers, url, limits=marsad.options.limits, now=marsad.clock()
     )
     if probe.error:
-        await reply(update, say(language, "not_a_feed", url=isolated(url), reason=esc(probe.error)))
+        shown = isolated(mask_credentials(url))
+        await reply(update, say(language, "not_a_feed", url=shown, reason=esc(probe.error)))
         return
     feed, added = await service.add_feed(
         marsad.store, url, name or probe.title, actor=actor(update), now=marsad.clock()
@@ -149,7 +151,8 @@ def health_block(health: FeedHealth, language: str, context: Context) -> str:
     else:
         reason = esc(shorten(health.paused_reason or "", 160))
         details.append(say(language, "health_paused", reason=reason))
-    head = f"{mark} <b>{feed.id}</b> {_feed_name(feed)}\n<code>{esc(feed.url)}</code>"
+    address = esc(mask_credentials(feed.url))
+    head = f"{mark} <b>{feed.id}</b> {_feed_name(feed)}\n<code>{address}</code>"
     return head + "\n" + " · ".join(details)
 
 
@@ -209,7 +212,8 @@ async def export_command(update: Update, context: Context) -> None:
     if message is None:
         return
     feeds = await context.marsad.store.list_feeds()
-    data = to_opml(FeedSpec(f.url, f.title) for f in feeds).encode("utf-8")
+    # Passwords masked: the file is sent to a chat (the operator's `feeds export` keeps them).
+    data = to_opml(FeedSpec(mask_credentials(f.url), f.title) for f in feeds).encode("utf-8")
     await message.reply_document(
         document=io.BytesIO(data),
         filename="marsad-feeds.opml",
@@ -254,7 +258,7 @@ async def _send_catch_ups(marsad: Marsad, admin_id: int, items: list[CatchUp]) -
             language,
             "catch_up_line",
             id=str(item.feed_id),
-            name=isolated(item.name),
+            name=isolated(mask_credentials(item.name)),
             when=when(item.at),
             new=str(item.new),
             alerted=str(item.alerted),
@@ -287,7 +291,8 @@ async def _send_report(marsad: Marsad, admin_id: int, items: list[FeedHealth]) -
             )
         )
     if marsad.telegram is None:
-        log.warning("feeds failing for days (admin %d): %s", admin_id, [h.feed.url for h in items])
+        urls = [mask_credentials(h.feed.url) for h in items]
+        log.warning("feeds failing for days (admin %d): %s", admin_id, urls)
         return
     try:
         for text in chunks(lines):

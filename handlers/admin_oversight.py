@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 from telegram import Update
 
+from bot.feeds.netpolicy import mask_credentials
 from bot.models import AuditEntry
 from bot.services.admins import AdminChange, add_admin, remove_admin
 from handlers.admin_common import actor, admin_only, arguments, esc, reply_blocks, shorten, when
@@ -56,7 +57,7 @@ def _json(value: str | None) -> str:
         text = json.dumps(json.loads(value), ensure_ascii=False)
     except ValueError:
         text = value
-    return shorten(text, 160)
+    return shorten(mask_credentials(text), 160)
 
 
 def _entry(entry: AuditEntry, language: str) -> str:
@@ -64,7 +65,8 @@ def _entry(entry: AuditEntry, language: str) -> str:
     who = str(entry.actor_id) if entry.actor_id else say(language, "audit_system")
     head = (
         f"{when(entry.at)} · <code>{esc(who)}</code> · "
-        f"<b>{esc(entry.action)}</b> · {esc(shorten(entry.target or '—', 120))}"
+        f"<b>{esc(entry.action)}</b> · "
+        f"{esc(shorten(mask_credentials(entry.target or '—'), 120))}"
     )
     if entry.before is None and entry.after is None:
         return head

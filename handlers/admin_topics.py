@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
+import time
+from collections.abc import Callable
+from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 
 from bot.feeds.feedlist import is_http_url
 from bot.feeds.fetch import fetch_feed
 from bot.feeds.normalise import canonical_url, html_to_text
 from bot.models import FetchStatus
 from bot.services import topics as service
-from bot.services.topics import StoredTopic, TopicEditError
+from bot.services.topics import ReclassifyReport, StoredTopic, TopicEditError
 from classifiers import Classification, Term, Topic
 from classifiers.text import is_arabic_char
 from handlers.admin_common import (
@@ -29,10 +36,14 @@ from handlers.context import Context
 from handlers.subscriptions import chat_language, reply
 from handlers.texts import say
 
+log = logging.getLogger(__name__)
+
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 TERMS_PER_LINE = 25
 DEFAULT_RECLASSIFY_HOURS = 24
+PROGRESS_SECONDS = 3.0  # a long /reclassify edits its message at most this often
+_RECLASSIFY_TASK = "reclassify_task"  # bot_data key of the running /reclassify
 
 
 def _weight(args: list[str], default: float) -> tuple[list[str], float]:
@@ -239,7 +250,7 @@ async def _article_text(context: Context, url: str) -> tuple[str, str] | str:
     article = await marsad.store.article_by_url(canonical_url(url))
     if article is not None:
         return article.title, article.text
-    result = await fetch_feed(marsad.session, url, limits=marsad.options.limits)
+    result = await fetch_feed(marsad.session, url, limits=marsad.options.limits, admin_typed=True)
     if result.status is not FetchStatus.OK:
         return result.error or "the page could not be fetched"
     page = result.body.decode("utf-8", errors="replace")
@@ -296,7 +307,7 @@ async def testfilter(update: Update, context: Context) -> None:
 
 @admin_only
 async def reclassify(update: Update, context: Context) -> None:
-    """Re-run the rules over recent articles; re-alert only with the word "alert"."""
+    """Re-run the rules over recent articles in the background; re-alert only with "alert"."""
     language, args = await chat_language(update, context), arguments(update)
     hours = DEFAULT_RECLASSIFY_HOURS
     alert = False
@@ -308,21 +319,124 @@ async def reclassify(update: Update, context: Context) -> None:
         else:
             await reply(update, say(language, "reclassify_usage"))
             return
-    marsad = context.marsad
-    report = await service.reclassify(
-        marsad.store, marsad.topics, hours, alert=alert, actor=actor(update), now=marsad.clock()
-    )
+    running: asyncio.Task[None] | None = context.bot_data.get(_RECLASSIFY_TASK)
+    if running is not None and not running.done():
+        await reply(update, say(language, "reclassify_running"))
+        return
+    # One run per process (no await between the check and this): runs edit the same
+    # articles, and a second one would only repeat the first's work.
+    run = ReclassifyRun(update, context, language, hours=hours, alert=alert)
+    context.bot_data[_RECLASSIFY_TASK] = asyncio.create_task(run(), name="reclassify")
+
+
+async def stop_reclassify(bot_data: dict[Any, Any]) -> None:
+    """Cancel a running /reclassify (at shutdown); each article it changed stays consistent."""
+    task: asyncio.Task[None] | None = bot_data.pop(_RECLASSIFY_TASK, None)
+    if task is not None and not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+class ReclassifyRun:
+    """One /reclassify in the background, shown in one message edited in place."""
+
+    def __init__(
+        self, update: Update, context: Context, language: str, *, hours: int, alert: bool
+    ) -> None:
+        """What to reclassify and where to report it."""
+        self.update, self.context, self.language = update, context, language
+        self.hours, self.alert = hours, alert
+        self.message: ProgressMessage | None = None
+
+    async def __call__(self) -> None:
+        """Announce, reclassify with progress, then edit the message into the outcome."""
+        language, marsad = self.language, self.context.marsad
+        try:
+            sent = await reply(
+                self.update, say(language, "reclassify_started", hours=str(self.hours))
+            )
+            if sent is None:
+                return
+            self.message = ProgressMessage(sent, PROGRESS_SECONDS)
+            report = await service.reclassify(
+                marsad.store,
+                marsad.topics,
+                self.hours,
+                alert=self.alert,
+                actor=actor(self.update),
+                now=marsad.clock(),
+                progress=self.progress,
+            )
+            await self.message.finish(reclassify_outcome(report, self.hours, language))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a background task has no handler to fail into
+            log.exception("reclassify failed")
+            if self.message is not None:
+                await self.message.finish(say(language, "error"))
+
+    async def progress(self, checked: int, planned: int) -> None:
+        """Show how far the run got (ProgressMessage decides whether to edit now)."""
+        assert self.message is not None
+        text = say(
+            self.language,
+            "reclassify_progress",
+            hours=str(self.hours),
+            done=isolated(f"{checked:,} / {planned:,}"),
+        )
+        await self.message.update(text)
+
+
+class ProgressMessage:
+    """A message edited in place as long work advances, at most once per `interval`."""
+
+    def __init__(
+        self, message: Message, interval: float, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        """The message was just sent: the first edit waits a full interval."""
+        self.message, self.interval, self.monotonic = message, interval, monotonic
+        self._last = monotonic()
+
+    async def update(self, text: str) -> None:
+        """Edit the message, unless it was edited less than an interval ago."""
+        now = self.monotonic()
+        if now - self._last < self.interval:
+            return
+        self._last = now
+        await self._edit(text)
+
+    async def finish(self, text: str) -> None:
+        """The last edit, made whatever the interval."""
+        await self._edit(text)
+
+    async def _edit(self, text: str) -> None:
+        """Edit the text; a refusal costs one log line, never the work."""
+        try:
+            await self.message.edit_text(
+                text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+            )
+        except TelegramError as exc:
+            log.warning("progress message in chat %s not edited: %s", self.message.chat_id, exc)
+
+
+def reclassify_outcome(report: ReclassifyReport, hours: int, language: str) -> str:
+    """What a finished run changed and, beyond its cap, what it left alone."""
     changes = [f"+{esc(k)} {v}" for k, v in sorted(report.added.items())]
     changes += [f"−{esc(k)} {v}" for k, v in sorted(report.removed.items())]
-    await reply(
-        update,
-        say(
-            language,
-            "reclassify_done",
-            hours=str(hours),
-            checked=str(report.checked),
-            changed=str(report.changed),
-            details=isolated(", ".join(changes)) if changes else "—",
-            alerts=str(report.alerts),
-        ),
+    text = say(
+        language,
+        "reclassify_done",
+        hours=str(hours),
+        checked=f"{report.checked:,}",
+        changed=f"{report.changed:,}",
+        details=isolated(", ".join(changes)) if changes else "—",
+        alerts=f"{report.alerts:,}",
     )
+    if report.skipped:
+        text += "\n" + say(
+            language,
+            "reclassify_skipped",
+            checked=f"{report.checked:,}",
+            skipped=f"{report.skipped:,}",
+        )
+    return text

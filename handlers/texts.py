@@ -41,6 +41,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "admins_only": "في المجموعات، مشرفو المجموعة وحدهم يغيّرون الاشتراكات.",
         "unknown_command": "أمر غير معروف. الأوامر: /help",
         "error": "حدث خطأ ولم يُنفَّذ الأمر. حاول مرة أخرى بعد قليل.",
+        "slow_down": (
+            "مهلاً، وصلتني أوامر كثيرة في وقت قصير فلم أنفّذ الأخيرة منها. "
+            "انتظر بضع ثوانٍ ثم أعد إرسال ما تحتاجه."
+        ),
         # Journalists' commands (issue 6)
         "mysubs_settings": (
             "التنبيهات: {digest} · المنطقة الزمنية: {tz} · لغة الردود: {lang}{muted}"
@@ -187,6 +191,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "verdict_excluded": "مستثنى: {items}",
         "verdict_missing": "ناقص: {items}",
         "reclassify_usage": "الاستعمال: /reclassify [ساعات] [alert]",
+        "reclassify_started": "بدأت إعادة تصنيف أخبار آخر {hours} ساعة…",
+        "reclassify_progress": "إعادة تصنيف أخبار آخر {hours} ساعة: {done}…",
+        "reclassify_running": "إعادة تصنيف جارية أصلاً؛ رسالتها تبيّن أين وصلت.",
+        "reclassify_skipped": (
+            "أُعيد تصنيف أحدث {checked} خبر؛ ولم يُعَد تصنيف {skipped} خبراً أقدم."
+        ),
         "reclassify_done": (
             "أُعيد تصنيف أخبار آخر {hours} ساعة: {checked} خبراً، تغيّر {changed}: {details}\n"
             "تنبيهات جديدة: {alerts}"
@@ -244,6 +254,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "admins_only": "In groups, only the group's admins change subscriptions.",
         "unknown_command": "Unknown command. Commands: /help",
         "error": "Something went wrong and the command was not carried out. Try again shortly.",
+        "slow_down": (
+            "Slow down a little: that was many commands in a short time, so I skipped the "
+            "last ones. Wait a few seconds, then send again what you need."
+        ),
         # Journalists' commands (issue 6)
         "mysubs_settings": "Alerts: {digest} · Time zone: {tz} · Reply language: {lang}{muted}",
         "digest_mode_off": "one by one",
@@ -392,6 +406,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "verdict_excluded": "excluded: {items}",
         "verdict_missing": "missing: {items}",
         "reclassify_usage": "Usage: /reclassify [hours] [alert]",
+        "reclassify_started": "Reclassifying the articles of the last {hours} hours…",
+        "reclassify_progress": "Reclassifying the last {hours} hours: {done}…",
+        "reclassify_running": "A reclassification is already running; its message shows how far.",
+        "reclassify_skipped": "{checked} newest reclassified; {skipped} older ones were not.",
         "reclassify_done": (
             "Reclassified the last {hours} hours: {checked} articles, {changed} changed: "
             "{details}\nNew alerts: {alerts}"

@@ -9,9 +9,19 @@ import asyncpg
 import pytest
 
 from bot.storage import Store, create_engine
+from tests.helpers.feedserver import TEST_ALLOW_NETWORKS
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(autouse=True)
+def allow_loopback_fetches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite's feed servers are on loopback: Settings() (and subprocesses) may reach them.
+
+    Tests of the address policy itself pass their own FETCH_ALLOW_NETWORKS.
+    """
+    monkeypatch.setenv("FETCH_ALLOW_NETWORKS", TEST_ALLOW_NETWORKS)
 
 
 @pytest.fixture

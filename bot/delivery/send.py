@@ -3,9 +3,10 @@
 python-telegram-bot's AIORateLimiter neither paces private chats nor retries by default,
 so pacing lives here: one task per destination sends in order, at most one message per
 `private_interval` to a private chat and per `group_interval` to a group or channel, and
-every send first takes a slot from one global spacer (30/s). Tasks wait for the global
-slot in FIFO order, which interleaves chats fairly. Outcomes go to the store at once: a
-delivery is marked sent only after Telegram accepted it.
+every send first takes a slot from one global spacer (30/s), shared with the handlers'
+replies (bot.delivery.limiter) so both together stay within Telegram's overall limit.
+Tasks wait for the global slot in FIFO order, which interleaves chats fairly. Outcomes go
+to the store at once: a delivery is marked sent only after Telegram accepted it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from typing import Any
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ExtBot
 
+from bot.delivery.limiter import UNPACED
 from bot.delivery.render import DigestItem, render_alert, render_digest_parts
 from bot.delivery.summarise import summarise
 from bot.models import Alert
@@ -118,15 +121,22 @@ class SendQueue:
         pace: Pace | None = None,
         sleep: Sleep = asyncio.sleep,
         monotonic: Monotonic = time.monotonic,
+        spacer: Spacer | None = None,
     ) -> None:
-        """Keep the collaborators; the clock stamps sent_at, sleep and monotonic pace."""
+        """Keep the collaborators; the clock stamps sent_at, sleep and monotonic pace.
+
+        `spacer`, when given, is the overall pace shared with the bot's replies.
+        """
         self.store = store
         self.bot = bot
         self.clock = clock
         self.pace = pace or Pace()
         self.sleep = sleep
         self.monotonic = monotonic
-        self.spacer = Spacer(self.pace.global_interval, monotonic, sleep)
+        self.spacer = spacer or Spacer(self.pace.global_interval, monotonic, sleep)
+        # The queue paces each chat itself: the Application's reply limiter lets it pass.
+        paced = isinstance(bot, ExtBot) and bot.rate_limiter is not None
+        self._send_args: dict[str, Any] = {"rate_limit_args": UNPACED} if paced else {}
         self._lock = asyncio.Lock()
         self._paused_until = 0.0
         self._outage_pause = self.pace.backoff
@@ -197,6 +207,7 @@ class SendQueue:
                     text=message.text,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    **self._send_args,
                 )
             except Exception as exc:  # classified below; unknown errors surface
                 attempt += 1

@@ -1,7 +1,9 @@
 """One HTTP fetch of a feed: conditional GET, manual redirects, timeouts and a streamed byte cap.
 
 Every expected failure (DNS, refused, timeout, too big, HTTP errors, bad scheme, redirect
-loops) comes back as `FetchResult(status=ERROR, error=...)`; nothing here raises for them.
+loops, addresses the policy refuses) comes back as `FetchResult(status=ERROR, error=...)`;
+nothing here raises for them. The session enforces the address policy (`netpolicy`) on
+every hop; this module refuses what only it can judge: credentials in URLs.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -16,8 +19,18 @@ from types import SimpleNamespace
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from aiohttp_socks import ProxyConnector
 from multidict import CIMultiDictProxy
 
+from bot.feeds.netpolicy import (
+    PUBLIC_ONLY,
+    AddressPolicy,
+    AddressRefused,
+    PolicyResolver,
+    has_credentials,
+    mask_credentials,
+    policy_middleware,
+)
 from bot.feeds.normalise import one_line
 from bot.models import FetchResult, FetchStatus
 
@@ -35,6 +48,8 @@ _RETRY_STATUSES = frozenset({429, 503})
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 _CHUNK = 64 * 1024
 _STATUS_PREFIX = re.compile(r"^\d{3}, message: ")
+# What aiohttp would read with trust_env=True; the feeds session never does (FEEDS_PROXY instead).
+ENVIRONMENT_PROXIES = frozenset({"ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,17 +114,42 @@ async def _on_queued_end(
         context.trace_request_ctx.resume()
 
 
-def make_session(limits: FetchLimits) -> aiohttp.ClientSession:
-    """The one shared session: connection limits, Marsad's User-Agent, decompression, no cookies."""
-    connector = aiohttp.TCPConnector(
-        limit=limits.max_connections, limit_per_host=limits.max_per_host, ttl_dns_cache=300
-    )
+def make_session(
+    limits: FetchLimits,
+    policy: AddressPolicy = PUBLIC_ONLY,
+    proxy: str | None = None,
+) -> aiohttp.ClientSession:
+    """The one shared session: limits, User-Agent, no cookies, the address policy on every request.
+
+    `proxy` (FEEDS_PROXY) is an http, https or socks5 URL. Proxy variables of the environment
+    (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY) are never used: trust_env=False.
+    """
+    trusted = [host] if proxy and (host := urlsplit(proxy).hostname) else []
+    # The proxy is the operator's own choice: its address is not the policy's business.
+    resolver = PolicyResolver(policy, trusted=trusted)
+    socks = proxy is not None and proxy.lower().startswith("socks5://")
+    connector: aiohttp.TCPConnector
+    if proxy and socks:
+        # rdns: the SOCKS5 proxy resolves names, as an HTTP proxy does.
+        connector = ProxyConnector.from_url(
+            proxy, rdns=True, limit=limits.max_connections, limit_per_host=limits.max_per_host
+        )
+    else:
+        connector = aiohttp.TCPConnector(
+            resolver=resolver,
+            ttl_dns_cache=300,
+            limit=limits.max_connections,
+            limit_per_host=limits.max_per_host,
+        )
     queueing = aiohttp.TraceConfig()
     queueing.on_connection_queued_start.append(_on_queued_start)
     queueing.on_connection_queued_end.append(_on_queued_end)
     return aiohttp.ClientSession(
         trace_configs=[queueing],
         connector=connector,
+        middlewares=[policy_middleware(resolver, proxied=proxy is not None)],
+        proxy=None if socks else proxy,  # http(s) proxies; socks5 is the connector's
+        trust_env=False,
         headers={"User-Agent": limits.user_agent, "Accept": _ACCEPT},
         timeout=_client_timeout(limits),
         auto_decompress=True,  # gzip, deflate, and br since the brotli package is installed
@@ -117,6 +157,20 @@ def make_session(limits: FetchLimits) -> aiohttp.ClientSession:
         cookie_jar=aiohttp.DummyCookieJar(),
         raise_for_status=False,
     )
+
+
+def log_feeds_route(proxy: str | None, environ: Mapping[str, str]) -> None:
+    """Say how feeds are reached; name (never show) environment proxies left unused."""
+    if proxy is not None:
+        logger.info("feeds and article pages through the proxy %s", mask_credentials(proxy))
+    ignored = sorted(
+        name for name, value in environ.items() if name.upper() in ENVIRONMENT_PROXIES and value
+    )
+    if ignored:
+        logger.warning(
+            "%s ignored for feeds: set FEEDS_PROXY to fetch feeds through a proxy",
+            ", ".join(ignored),
+        )
 
 
 def _client_timeout(limits: FetchLimits) -> aiohttp.ClientTimeout:
@@ -213,6 +267,16 @@ def _http_error(status: int, reason: str | None, retry_after: float | None) -> s
     return line
 
 
+def _check_credentials(url: str, *, hop: int, admin_typed: bool) -> None:
+    """Refuse user:password@ in a URL, but in the feed address an admin typed."""
+    if not has_credentials(url):
+        return
+    if hop:
+        raise _FetchError("refused: a redirect to an address with a user name or password")
+    if not admin_typed:
+        raise _FetchError("refused: a link with a user name or password (only feeds may have one)")
+
+
 async def _fetch(
     session: aiohttp.ClientSession,
     url: str,
@@ -220,8 +284,13 @@ async def _fetch(
     last_modified: str | None,
     limits: FetchLimits,
     deadline: _Deadline,
+    admin_typed: bool,
 ) -> FetchResult:
-    """Follow redirects by hand so permanent moves, loops and bad schemes are seen."""
+    """Follow redirects by hand so permanent moves, loops, bad schemes and credentials are seen.
+
+    The session's policy checks each hop's address before it connects, so a redirect to a
+    refused address fails the whole fetch: its permanent move is never recorded.
+    """
     conditional: dict[str, str] = {}
     if etag:
         conditional["If-None-Match"] = etag
@@ -232,8 +301,9 @@ async def _fetch(
     permanent_url: str | None = None
     still_permanent = True  # only an unbroken chain of 301/308 from the start moves the feed
     current = url
-    for _hop in range(limits.max_redirects + 1):
+    for hop in range(limits.max_redirects + 1):
         _check_scheme(current)
+        _check_credentials(current, hop=hop, admin_typed=admin_typed)
         async with session.get(
             current,
             headers=conditional,
@@ -314,6 +384,8 @@ async def _final(
 
 def _describe(exc: BaseException, limits: FetchLimits) -> str:
     """One readable line for a network failure."""
+    if isinstance(exc, AddressRefused):
+        return str(exc)  # the policy's own line: never connected, so nothing about ports
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
         return f"DNS lookup failed for {exc.host}"
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
@@ -335,17 +407,23 @@ async def fetch_feed(
     etag: str | None = None,
     last_modified: str | None = None,
     limits: FetchLimits = FetchLimits(),  # frozen, so one shared default is safe
+    admin_typed: bool = False,
 ) -> FetchResult:
-    """Fetch one feed; expected failures come back as a FetchResult with status ERROR."""
+    """Fetch one feed or page; expected failures come back as a FetchResult with status ERROR.
+
+    admin_typed: the URL is a feed address an admin gave (a command, a feeds file, OPML),
+    so its user:password@ is used; links found in feeds may carry none.
+    """
     try:
         async with asyncio.timeout(limits.total_timeout) as timeout:
             deadline = _Deadline(timeout)
-            return await _fetch(session, url, etag, last_modified, limits, deadline)
+            return await _fetch(session, url, etag, last_modified, limits, deadline, admin_typed)
     except _FetchError as exc:
         error = one_line(exc)
     except (aiohttp.ClientError, TimeoutError, OSError, ValueError, UnicodeError) as exc:
         # ValueError and UnicodeError: yarl refuses some URLs and IDNA host names.
         error = one_line(_describe(exc, limits))
+    error = mask_credentials(error)  # it is stored, shown in /feeds and logged
     # The pipeline logs the one line per failure; this is for tracing only.
-    logger.debug("fetch failed for %s: %s", url, error)
+    logger.debug("fetch failed for %s: %s", mask_credentials(url), error)
     return FetchResult(status=FetchStatus.ERROR, url=url, error=error)

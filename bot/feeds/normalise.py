@@ -138,8 +138,9 @@ def _requote(part: str) -> str:
 def canonical_url(url: str, base: str | None = None) -> str:
     """Canonical http(s) URL: lower-case scheme and host, no fragment or tracking parameters.
 
-    Returns "" when the URL is empty or not http(s) (javascript:, mailto:, urn:...), so it is
-    never offered to readers as a link.
+    Returns "" when the URL is empty, not http(s) (javascript:, mailto:, urn:...) or carries a
+    user:password@ (the address policy refuses those in items), so it is never offered to
+    readers as a link nor fetched as an article page.
     """
     url = url.strip()
     if not url:
@@ -153,7 +154,7 @@ def canonical_url(url: str, base: str | None = None) -> str:
         return ""
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
-    if scheme not in _DEFAULT_PORTS or not host:
+    if scheme not in _DEFAULT_PORTS or not host or "@" in parts.netloc:
         return ""
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != _DEFAULT_PORTS[scheme]:

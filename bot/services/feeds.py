@@ -57,7 +57,7 @@ async def probe_feed(
     """Fetch and parse a URL once; say why it is not a feed when it is not."""
     if not is_http_url(url):
         return Probe(error="only http:// and https:// feed addresses are accepted")
-    result = await fetch_feed(session, url, limits=limits)
+    result = await fetch_feed(session, url, limits=limits, admin_typed=True)
     if result.status is FetchStatus.ERROR:
         return Probe(error=result.error or "the fetch failed")
     if result.status is FetchStatus.NOT_MODIFIED:  # cannot happen without validators

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.models import TopicMatch
+from bot.models import Article, TopicMatch
 from bot.storage.protocols import AuditedTopicStore, TopicStore
 from bot.topics import TopicEngine
 from classifiers import (
@@ -28,7 +28,12 @@ from classifiers import (
 # to be enough on its own; weights above 1 only matter once they add more.
 NEW_TOPIC_THRESHOLD = 1.0
 MAX_RECLASSIFY_HOURS = 24 * 30
+MAX_RECLASSIFY_ARTICLES = 5000  # one run's cap: the newest are reclassified, the rest said
+RECLASSIFY_PAGE = 500  # articles read from the store at a time
 YIELD_EVERY = 50  # articles classified between two yields to the event loop
+
+# Told after each page: (articles checked, articles planned).
+Progress = Callable[[int, int], Awaitable[None]]
 
 
 class TopicEditError(ValueError):
@@ -54,6 +59,8 @@ class ReclassifyReport:
     """What re-running the rules over stored articles changed."""
 
     checked: int = 0
+    planned: int = 0  # the newest articles in the period, at most the cap
+    skipped: int = 0  # older articles in the period beyond the cap
     changed: int = 0
     added: Counter[str] = field(default_factory=Counter)
     removed: Counter[str] = field(default_factory=Counter)
@@ -257,30 +264,28 @@ async def reclassify(
     alert: bool,
     actor: int,
     now: datetime,
+    cap: int = MAX_RECLASSIFY_ARTICLES,
+    progress: Progress | None = None,
 ) -> ReclassifyReport:
-    """Re-run the live rules over articles stored in the last hours; alert only if asked."""
+    """Re-run the live rules over the newest articles of the last hours; alert only if asked."""
     report = ReclassifyReport()
     since = now - timedelta(hours=min(hours, MAX_RECLASSIFY_HOURS))
-    for article in await store.articles_fetched_since(since):
-        report.checked += 1
-        if report.checked % YIELD_EVERY == 0:
-            await asyncio.sleep(0)  # classifying is CPU work: let polling and replies run
-        result = engine.classify_text(
-            article.title,
-            article.text,
-            detect_language(f"{article.title}\n{article.text}") or article.language,
-        )
-        matches = [TopicMatch(r.topic, r.score, r.evidence) for r in result.results if r.matched]
-        old = {m.topic for m in article.topics}
-        new = {m.topic for m in matches}
-        if old == new:
-            continue
-        report.changed += 1
-        report.added.update(new - old)
-        report.removed.update(old - new)
-        report.alerts += await store.replace_article_topics(
-            article.id, matches, now=now, alert_topics=sorted(new - old) if alert else ()
-        )
+    # Articles stored during the run are newer than the first page: they may take the place
+    # of as many old ones, which the count then reports as skipped. Harmless either way.
+    matching = await store.count_articles_fetched_since(since)
+    report.planned = min(matching, cap)
+    report.skipped = matching - report.planned
+    below_id: int | None = None
+    while report.checked < report.planned:
+        limit = min(RECLASSIFY_PAGE, report.planned - report.checked)
+        page = await store.articles_fetched_since(since, limit=limit, below_id=below_id)
+        if not page:
+            break
+        for article in page:
+            await _reclassify_one(store, engine, article, report, alert=alert, now=now)
+        below_id = page[-1].id
+        if progress is not None:
+            await progress(report.checked, report.planned)
     await store.audit(
         "topic.reclassify",
         now=now,
@@ -288,6 +293,7 @@ async def reclassify(
         target=f"{hours}h",
         after={
             "checked": report.checked,
+            "skipped": report.skipped,
             "changed": report.changed,
             "added": dict(report.added),
             "removed": dict(report.removed),
@@ -295,3 +301,34 @@ async def reclassify(
         },
     )
     return report
+
+
+async def _reclassify_one(
+    store: AuditedTopicStore,
+    engine: TopicEngine,
+    article: Article,
+    report: ReclassifyReport,
+    *,
+    alert: bool,
+    now: datetime,
+) -> None:
+    """Classify one stored article again; store and count what changed."""
+    report.checked += 1
+    if report.checked % YIELD_EVERY == 0:
+        await asyncio.sleep(0)  # classifying is CPU work: let polling and replies run
+    result = engine.classify_text(
+        article.title,
+        article.text,
+        detect_language(f"{article.title}\n{article.text}") or article.language,
+    )
+    matches = [TopicMatch(r.topic, r.score, r.evidence) for r in result.results if r.matched]
+    old = {m.topic for m in article.topics}
+    new = {m.topic for m in matches}
+    if old == new:
+        return
+    report.changed += 1
+    report.added.update(new - old)
+    report.removed.update(old - new)
+    report.alerts += await store.replace_article_topics(
+        article.id, matches, now=now, alert_topics=sorted(new - old) if alert else ()
+    )

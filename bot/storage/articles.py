@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Article, DeliveredArticle, NewArticle, TopicMatch
@@ -33,10 +33,24 @@ class ArticleTables(StoreBase):
             topics = await topics_of(conn, {row.id})
         return article_record(row, topics.get(row.id, ()))
 
-    async def articles_fetched_since(self, since: datetime, *, limit: int = 5000) -> list[Article]:
-        """Articles stored since a time, oldest first, with their topics."""
+    async def count_articles_fetched_since(self, since: datetime) -> int:
+        """How many articles were stored since a time."""
+        query = select(func.count()).where(t.articles.c.fetched_at >= since)
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def articles_fetched_since(
+        self, since: datetime, *, limit: int = 5000, below_id: int | None = None
+    ) -> list[Article]:
+        """Articles stored since a time, newest first, with their topics.
+
+        `below_id` pages on: pass the last id of the previous page.
+        """
         a = t.articles.c
-        query = select(t.articles).where(a.fetched_at >= since).order_by(a.id).limit(limit)
+        query = select(t.articles).where(a.fetched_at >= since)
+        if below_id is not None:
+            query = query.where(a.id < below_id)
+        query = query.order_by(a.id.desc()).limit(limit)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
             topics = await topics_of(conn, {row.id for row in rows})

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, literal, or_, select, update
 
+from bot.feeds.netpolicy import mask_credentials
 from bot.models import Feed, FeedHealth, FeedOptions
 from bot.storage import schema as t
 from bot.storage.base import StoreBase
@@ -94,7 +95,8 @@ class FeedTables(StoreBase):
                     .where(t.feeds.c.id == feed.id)
                     .values(active=False, paused_reason=reason, flagged_at=now)
                 )
-                log.warning("feed %d paused: %s (%s)", feed.id, feed.url, reason)
+                shown = mask_credentials(feed.url)
+                log.warning("feed %d paused: %s (%s)", feed.id, shown, reason)
                 return replace(feed_record(row), active=False)
         return feed_record(row)
 

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.feeds.netpolicy import mask_credentials
 from bot.models import Entry, Feed, NewArticle, PollSuccess, StoredBatch
 from bot.storage import schema as t
 from bot.storage.admin import CATCH_UP
@@ -103,9 +104,15 @@ class PollWrites(StoreBase):
             async with self.transaction() as conn:
                 query = update(t.feeds).where(t.feeds.c.id == feed.id).values(url=new_url)
                 await conn.execute(query)
-            log.info("feed %d moved permanently: %s -> %s", feed.id, feed.url, new_url)
+            log.info(
+                "feed %d moved permanently: %s -> %s",
+                feed.id,
+                mask_credentials(feed.url),
+                mask_credentials(new_url),
+            )
         except IntegrityError:
-            log.warning("feed %d redirects to %s, which is already a feed", feed.id, new_url)
+            shown = mask_credentials(new_url)
+            log.warning("feed %d redirects to %s, which is already a feed", feed.id, shown)
 
     async def _group_write(self, write: _Write) -> StoredBatch:
         """Queue a write; whoever holds the batch lock writes everything queued, in order."""
@@ -176,11 +183,12 @@ class PollWrites(StoreBase):
             log.warning(
                 "feed %d (%s) listed %d new items at once: only the newest %s alert",
                 w.feed.id,
-                w.feed.url,
+                mask_credentials(w.feed.url),
                 len(pairs),
                 w.cap,
             )
-            counts = {"feed": w.feed.id, "name": w.feed.title or w.feed.url, "new": len(pairs)}
+            name = w.feed.title or mask_credentials(w.feed.url)
+            counts = {"feed": w.feed.id, "name": name, "new": len(pairs)}
             after = json.dumps({**counts, "alerted": w.cap}, ensure_ascii=False)
             rows.append({"at": w.now, "action": CATCH_UP, "target": w.feed.url, "after": after})
         if rows:

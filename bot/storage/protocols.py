@@ -163,8 +163,14 @@ class ArticleStore(Protocol):
         """A stored article by its canonical URL, with its topics."""
         ...
 
-    async def articles_fetched_since(self, since: datetime, *, limit: int = 5000) -> list[Article]:
-        """Articles stored since a time, oldest first, with their topics."""
+    async def count_articles_fetched_since(self, since: datetime) -> int:
+        """How many articles were stored since a time."""
+        ...
+
+    async def articles_fetched_since(
+        self, since: datetime, *, limit: int = 5000, below_id: int | None = None
+    ) -> list[Article]:
+        """Articles stored since a time, newest first (below_id pages on), with their topics."""
         ...
 
     async def replace_article_topics(

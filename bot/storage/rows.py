@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.feeds.netpolicy import mask_credentials
 from bot.models import Alert, Article, CatchUp, ChatSettings, Feed, FeedHealth, TopicMatch
 from bot.storage import schema as t
 
@@ -66,7 +67,8 @@ def article_record(row: Row[Any], topics: tuple[TopicMatch, ...]) -> Article:
 
 def alert_record(row: Any, topics: tuple[TopicMatch, ...]) -> Alert:
     """An Alert from a pending_alerts row."""
-    article = replace(article_record(row, topics), feed_title=row.feed_title or row.feed_url)
+    source = row.feed_title or mask_credentials(row.feed_url)  # subscribers see it
+    article = replace(article_record(row, topics), feed_title=source)
     return Alert(
         delivery_id=row.delivery_id,
         chat_id=row.chat_id,

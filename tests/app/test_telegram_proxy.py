@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pproxy
 import pytest
 
 from bot.storage import Store, create_engine
 from tests.app.marsad_process import clean_environment, run_marsad
 from tests.helpers.botapi import BotApiServer
 from tests.helpers.feedserver import FeedServer
+from tests.helpers.proxies import local_proxy
 from tests.helpers.rss import Item, rss
 
 CHAT = 1001
@@ -27,35 +26,6 @@ TERROR = Item(
     "https://news.example/terror-1",
     NOW,
 )
-
-
-@dataclass
-class LocalProxy:
-    """A pproxy server on 127.0.0.1 and the connections it relayed ("socks5 a:p -> b:q")."""
-
-    url: str
-    relayed: list[str] = field(default_factory=list)
-
-    def saw(self, server: BotApiServer) -> bool:
-        """Whether the proxy relayed a connection to the Bot API server."""
-        target = server.url.removeprefix("http://")
-        return any(line.endswith(f"-> {target}") for line in self.relayed)
-
-
-@asynccontextmanager
-async def local_proxy(scheme: str) -> AsyncIterator[LocalProxy]:
-    """An HTTP (CONNECT and forwarding) or SOCKS5 proxy on a free loopback port."""
-    proxy = LocalProxy("")
-    listener = await pproxy.Server(f"{scheme}://127.0.0.1:0").start_server(
-        {"rserver": [], "verbose": proxy.relayed.append}
-    )
-    port = listener.sockets[0].getsockname()[1]
-    proxy.url = f"{scheme}://127.0.0.1:{port}"
-    try:
-        yield proxy
-    finally:
-        listener.close()
-        await listener.wait_closed()
 
 
 @asynccontextmanager
@@ -96,7 +66,7 @@ async def test_alerts_reach_telegram_through_telegram_proxy(
         code, _, err = await run_marsad(env, "run", "--once")
     assert code == 0, err
     assert alerted(botapi)
-    assert proxy.saw(botapi), proxy.relayed
+    assert proxy.saw(botapi.url), proxy.relayed
     assert f"Telegram through the proxy {proxy.url}" in err
 
 
@@ -105,7 +75,7 @@ async def test_proxy_password_is_not_logged(tmp_path: Path, botapi: BotApiServer
         env["TELEGRAM_PROXY"] = proxy.url.replace("http://", "http://desk:pr0xy-s3cret@")
         code, _, err = await run_marsad(env, "run", "--once")
     assert code == 0, err
-    assert alerted(botapi) and proxy.saw(botapi)
+    assert alerted(botapi) and proxy.saw(botapi.url)
     assert "pr0xy-s3cret" not in err and "desk:" not in err
 
 

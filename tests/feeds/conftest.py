@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from bot.feeds.fetch import FetchLimits, make_session
-from tests.helpers.feedserver import FeedServer
+from tests.helpers.feedserver import LOOPBACK_ALLOWED, FeedServer
 
 # Short enough that a hanging server costs the suite a second, long enough for loopback.
 TEST_LIMITS = FetchLimits(connect_timeout=2.0, total_timeout=2.0, max_body=10 * 1024 * 1024)
@@ -31,6 +31,6 @@ def limits() -> FetchLimits:
 
 @pytest.fixture
 async def session(limits: FetchLimits) -> AsyncIterator[aiohttp.ClientSession]:
-    """The shared fetch session, as the bot builds it."""
-    async with make_session(limits) as client:
+    """The shared fetch session, as the bot builds it, allowed to reach the loopback servers."""
+    async with make_session(limits, LOOPBACK_ALLOWED) as client:
         yield client

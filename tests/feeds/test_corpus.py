@@ -23,7 +23,7 @@ from bot.feeds.fetch import FetchLimits, fetch_feed, make_session
 from bot.feeds.parse import ParserPool
 from bot.models import FetchResult, FetchStatus, ParsedFeed
 from tests.feeds.conftest import NOW
-from tests.helpers.feedserver import FeedServer
+from tests.helpers.feedserver import LOOPBACK_ALLOWED, FeedServer
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "feedparser-corpus"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared feedparser corpus absent")
@@ -137,7 +137,7 @@ async def fetch_and_parse(
         return fetched, await pool.parse(fetched.body, fetched.headers, fetched.url, now=NOW)
 
     try:
-        async with make_session(limits) as session:
+        async with make_session(limits, LOOPBACK_ALLOWED) as session:
             results = await asyncio.gather(*(one(session, f) for f in files))
     finally:
         pool.close()

@@ -39,6 +39,8 @@ def test_unclosed_markup_still_gives_text() -> None:
         ("https://x.example/%d8%a3", "https://x.example/%D8%A3"),
         ("javascript:alert(1)", ""),
         ("mailto:a@b.c", ""),
+        ("https://desk:s3cret@x.example/a", ""),  # a link with a password is refused
+        ("https://x.example/a@b", "https://x.example/a@b"),
         ("", ""),
         ("http://[::1", ""),
     ],

@@ -642,6 +642,8 @@ class BotApiServer:
         self._update_ids = itertools.count(1)
         self._failures: dict[tuple[str, int | str | None], deque[Failure]] = {}
         self._persistent: dict[int | str, Failure] = {}
+        self._holds: dict[tuple[str, int | str | None], asyncio.Event] = {}
+        self.held: list[Call] = []  # calls parked by hold(), until released
         self._message_ids: dict[int | str, itertools.count[int]] = {}
         self._changed = asyncio.Condition()
         self._pollers: set[asyncio.Future[None]] = set()
@@ -740,6 +742,11 @@ class BotApiServer:
         old = self.chats.get(old_chat_id)
         self.add_chat(new_chat_id, "supergroup", title=old.title if old else None)
 
+    def hold(self, method: str, *, chat_id: int | str | None = None) -> asyncio.Event:
+        """Park calls of ``method`` (to ``chat_id`` if given) until the returned event is set."""
+        gate = self._holds[(method.lower(), chat_id)] = asyncio.Event()
+        return gate
+
     def unblock(self, chat_id: int | str) -> None:
         """Forget a persistent failure set by block() or migrate_chat()."""
         self._persistent.pop(chat_id, None)
@@ -798,6 +805,33 @@ class BotApiServer:
         await self._wait(lambda: len(matching()) >= count, timeout, f"{count} message(s)")
         return matching()
 
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        what: str,
+        timeout: float = 20.0,  # noqa: ASYNC109
+    ) -> None:
+        """Wait until ``predicate()`` holds after some call (an edit, a send, ...)."""
+        await self._wait(predicate, timeout, what)
+
+    async def wait_for_held(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 20.0,  # noqa: ASYNC109
+    ) -> list[Call]:
+        """Wait until ``count`` calls of ``method`` are parked by hold(); returns them."""
+
+        def parked() -> list[Call]:
+            return [c for c in self.held if c.method.lower() == method.lower()]
+
+        await self._wait(lambda: len(parked()) >= count, timeout, f"{count} held {method}")
+        return parked()
+
+    async def wait_for_updates_taken(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot confirmed every queued update (a later getUpdates offset)."""
+        await self._wait(lambda: not self._updates, timeout, "every update confirmed")
+
     async def wait_for_long_poll(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until a getUpdates call is parked waiting for updates."""
         await self._wait(lambda: bool(self._pollers), timeout, "a parked getUpdates")
@@ -846,6 +880,7 @@ class BotApiServer:
         call = Call(handler.__name__.removeprefix("_m_"), params, self.clock())
         self.calls.append(call)
         lost = False
+        await self._wait_if_held(call)
         try:
             lost = self._scripted_failure(call.method, _chat_key(params.get("chat_id")))
             result = await self._dispatch(handler, call)
@@ -870,6 +905,20 @@ class BotApiServer:
         if asyncio.iscoroutine(result):
             result = await result
         return result
+
+    async def _wait_if_held(self, call: Call) -> None:
+        """Park a call that hold() asked for until its event is set."""
+        chat_id = _chat_key(call.params.get("chat_id"))
+        method = call.method.lower()
+        gate = self._holds.get((method, chat_id)) or self._holds.get((method, None))
+        if gate is None or gate.is_set():
+            return
+        self.held.append(call)
+        await self._notify()
+        try:
+            await gate.wait()
+        finally:
+            self.held.remove(call)
 
     def _scripted_failure(self, method: str, chat_id: int | str | None) -> bool:
         """Raise the next scripted failure; True means "do the call, lose the answer"."""

@@ -18,13 +18,21 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from functools import cache
+from ipaddress import ip_network
 from types import TracebackType
 
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from bot.feeds.netpolicy import AddressPolicy
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _MB = 1024 * 1024
+
+# The one place the suite allows fetches to its loopback servers (FETCH_ALLOW_NETWORKS):
+# tests/conftest.py puts it in the environment, subprocesses get it from clean_environment.
+TEST_ALLOW_NETWORKS = "127.0.0.0/8,::1/128"
+LOOPBACK_ALLOWED = AddressPolicy(tuple(ip_network(n) for n in TEST_ALLOW_NETWORKS.split(",")))
 
 
 @cache

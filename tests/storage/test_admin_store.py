@@ -110,3 +110,17 @@ async def test_replacing_topics_alerts_only_new_destinations(store: Store) -> No
     assert await store.destinations() == [Destination(-100, "channel", "Desk", True, ("books",))]
     counts = await store.stats(since=NOW)
     assert (counts.articles_since, counts.alerts_pending) == (1, 2)
+
+
+async def test_articles_since_a_time_come_newest_first_in_pages(store: Store) -> None:
+    feed = await store.add_feed("https://a.example/rss", now=NOW)
+    await store.add_articles(feed, [article(n) for n in range(5)], now=NOW - timedelta(days=2))
+    batch = await store.add_articles(feed, [article(n) for n in range(5, 12)], now=NOW)
+
+    assert await store.count_articles_fetched_since(NOW) == 7
+    first = await store.articles_fetched_since(NOW, limit=4)
+    rest = await store.articles_fetched_since(NOW, limit=4, below_id=first[-1].id)
+
+    newest_first = sorted(batch.article_ids, reverse=True)
+    assert [a.id for a in first] == newest_first[:4]
+    assert [a.id for a in rest] == newest_first[4:]

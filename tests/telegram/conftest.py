@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.app import Marsad, RunOptions
+from bot.delivery.limiter import ReplyPace
 from bot.delivery.send import Pace
 from bot.feeds.fetch import FetchLimits
 from config.settings import Settings
+from handlers.pacing import CommandPace
 from tests.helpers.botapi import BotApiServer, SentMessage, message_update
 from tests.helpers.feedserver import FeedServer
 from tests.helpers.rss import Item, rss
@@ -21,6 +23,9 @@ from tests.helpers.rss import Item, rss
 START = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 FAST = Pace(private_interval=0.0, group_interval=0.0, global_interval=0.0, backoff=0.01)
 LIMITS = FetchLimits(connect_timeout=2.0, total_timeout=5.0)
+# Tests send commands faster than anyone types; the pacing tests ask for the real pace.
+UNPACED = CommandPace(burst=10_000)
+FAST_REPLIES = ReplyPace(private_window=0.0, group_window=0.0)
 
 TERROR = Item(
     "t1",
@@ -84,7 +89,12 @@ class Newsroom:
 
 @asynccontextmanager
 async def running_newsroom(
-    tmp_path: Path, api: BotApiServer, *, admin_ids: tuple[int, ...] = ()
+    tmp_path: Path,
+    api: BotApiServer,
+    *,
+    admin_ids: tuple[int, ...] = (),
+    commands: CommandPace = UNPACED,
+    replies: ReplyPace = FAST_REPLIES,
 ) -> AsyncIterator[Newsroom]:
     """Marsad started on Telegram, with one feed already polled once (quietly)."""
     async with FeedServer() as feeds:
@@ -100,9 +110,10 @@ async def running_newsroom(
             admin_ids=admin_ids,
         )
         clock = Clock()
-        marsad = Marsad(
-            settings, options=RunOptions(parser_workers=1, limits=LIMITS, pace=FAST), clock=clock
+        options = RunOptions(
+            parser_workers=1, limits=LIMITS, pace=FAST, commands=commands, replies=replies
         )
+        marsad = Marsad(settings, options=options, clock=clock)
         try:
             await marsad.start()
             await marsad.start_telegram()

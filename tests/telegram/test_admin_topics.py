@@ -4,14 +4,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
+from telegram import Bot
 
+import handlers
+from bot.models import Entry, NewArticle
+from bot.services import topics as service
 from bot.services.topics import find_topic
+from handlers import admin_topics
 from handlers.admin_common import chunks
-from handlers.admin_topics import terms_blocks
-from tests.helpers.botapi import message_update
+from handlers.admin_topics import ProgressMessage, terms_blocks
+from tests.helpers.botapi import BotApiServer, SentMessage, message_update
 from tests.helpers.rss import Item
 from tests.telegram.admin_fixtures import (  # noqa: F401 - fixtures
     ADMIN,
@@ -36,6 +42,14 @@ BOOKS_AGAIN = Item(
     "https://news.example/books-2",
     START + timedelta(minutes=5),
 )
+
+
+async def reclassified(newsroom: Newsroom, text: str) -> SentMessage:
+    """Send a /reclassify and wait until its message, edited in place, shows the outcome."""
+    message = await newsroom.command(text, ADMIN, language_code="en")
+    outcome = "the /reclassify outcome"
+    await newsroom.api.wait_until(lambda: message.plain_text.startswith("Reclassified"), outcome)
+    return message
 
 
 async def test_a_topic_made_in_chat_with_one_term_routes_matching_articles(
@@ -186,7 +200,7 @@ async def test_reclassify_reports_changes_and_alerts_only_when_asked(
     await admin_newsroom.command('/addterm books "معرض الكتاب"', ADMIN, language_code="en")
     await admin_newsroom.command("/subscribe books", SUBSCRIBER, language_code="en")
 
-    reply = await admin_newsroom.command("/reclassify 2", ADMIN, language_code="en")
+    reply = await reclassified(admin_newsroom, "/reclassify 2")
 
     assert "2 articles, 2 changed" in reply.plain_text and "+books 2" in reply.plain_text
     assert reply.plain_text.endswith("New alerts: 0")
@@ -205,7 +219,7 @@ async def test_reclassify_with_alert_sends_newly_tagged_articles(admin_newsroom:
     await admin_newsroom.command('/addterm books "معرض الكتاب"', ADMIN, language_code="en")
     await admin_newsroom.command("/subscribe books", SUBSCRIBER, language_code="en")
 
-    reply = await admin_newsroom.command("/reclassify 2 alert", ADMIN, language_code="en")
+    reply = await reclassified(admin_newsroom, "/reclassify 2 alert")
 
     assert reply.plain_text.endswith("New alerts: 2")
     await admin_newsroom.marsad.deliver()
@@ -213,7 +227,96 @@ async def test_reclassify_with_alert_sends_newly_tagged_articles(admin_newsroom:
     assert len(alerts) == 2
     for item in (QUIET, BOOKS_AGAIN):
         assert any(item.title in alert.plain_text for alert in alerts), item.title
-    again = await admin_newsroom.command("/reclassify 2 alert", ADMIN, language_code="en")
+    again = await reclassified(admin_newsroom, "/reclassify 2 alert")
     assert "0 changed" in again.plain_text and again.plain_text.endswith("New alerts: 0")
     [entry, *_] = await admin_newsroom.marsad.store.audit_entries()
     assert entry.action == "topic.reclassify" and entry.actor_id == ADMIN
+
+
+def book_article(n: int) -> NewArticle:
+    """A stored-to-be book-fair article, tagged with nothing yet."""
+    title = f"معرض الكتاب يستقبل الزوار في يومه رقم {n}"
+    entry = Entry(
+        f"fair-{n}",
+        f"https://news.example/fair-{n}",
+        title,
+        "واصل معرض الكتاب استقبال الزوار.",
+        START,
+        hashlib.sha1(title.encode()).hexdigest(),
+        "ar",
+    )
+    return NewArticle(entry, title, "ar", ())
+
+
+async def test_a_long_reclassify_shows_progress_in_one_message_and_never_holds_other_users(
+    admin_newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marsad, api = admin_newsroom.marsad, admin_newsroom.api
+    monkeypatch.setattr(admin_topics, "PROGRESS_SECONDS", 0.0)  # an edit after every page
+    [feed] = await marsad.store.list_feeds()
+    older = service.MAX_RECLASSIFY_ARTICLES + 234 - 1  # the feed's first article is one too
+    items = [book_article(n) for n in range(older)]
+    await marsad.store.add_articles(feed, items, now=marsad.clock(), alert=False)
+    await admin_newsroom.command('/newtopic books "الكتب"', ADMIN, language_code="en")
+    await admin_newsroom.command('/addterm books "معرض الكتاب"', ADMIN, language_code="en")
+    release = api.hold("editMessageText", chat_id=ADMIN)  # the first progress edit waits
+
+    started = await admin_newsroom.command("/reclassify 2", ADMIN, language_code="en")
+    [edit] = await api.wait_for_held("editMessageText")
+
+    assert started.plain_text == "Reclassifying the articles of the last 2 hours…"
+    assert edit.params["message_id"] == started.message_id
+    assert "500 / 5,000" in edit.params["text"]
+    # While it runs, another user is answered and a second run is refused.
+    other = await admin_newsroom.command("/help", SUBSCRIBER, language_code="en")
+    assert other.plain_text.startswith("Commands")
+    again = await admin_newsroom.command("/reclassify", ADMIN, language_code="en")
+    assert again.plain_text.startswith("A reclassification is already running")
+    assert not [e for e in await marsad.store.audit_entries() if "reclassify" in e.action]
+
+    release.set()
+    outcome = "the /reclassify outcome"
+    await api.wait_until(lambda: started.plain_text.startswith("Reclassified"), outcome)
+
+    assert "5,000 articles, 5,000 changed" in started.plain_text
+    assert started.plain_text.endswith("5,000 newest reclassified; 234 older ones were not.")
+    assert len(api.sent_to(ADMIN)) == 4  # two commands, the progress message, the refusal
+    assert len(api.calls_of("editMessageText")) == 10 + 1  # one per page, then the outcome
+
+
+async def test_progress_edits_its_message_at_most_once_per_interval(
+    botapi: BotApiServer, tg_bot: Bot
+) -> None:
+    ticks = [100.0]
+    sent = await tg_bot.send_message(SUBSCRIBER, "working…")
+    progress = ProgressMessage(sent, 3.0, monotonic=lambda: ticks[0])
+
+    for n, at in enumerate([101.0, 102.9, 103.0, 104.0, 105.9, 106.0]):
+        ticks[0] = at
+        await progress.update(f"step {n}")
+    await progress.finish("done")
+
+    edits = [c.params["text"] for c in botapi.calls_of("editMessageText")]
+    assert edits == ["step 2", "step 5", "done"]
+    assert botapi.sent_to(SUBSCRIBER)[0].plain_text == "done"
+
+
+async def test_stopping_cancels_a_running_reclassify_without_a_traceback(
+    admin_newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    marsad, api = admin_newsroom.marsad, admin_newsroom.api
+    monkeypatch.setattr(admin_topics, "PROGRESS_SECONDS", 0.0)
+    monkeypatch.setattr(service, "RECLASSIFY_PAGE", 1)  # two pages: a progress edit between
+    await admin_newsroom.publish(BOOKS_AGAIN)
+    release = api.hold("editMessageText", chat_id=ADMIN)
+    await admin_newsroom.command("/reclassify 2", ADMIN, language_code="en")
+    await api.wait_for_held("editMessageText")
+    assert marsad.telegram is not None
+    task = marsad.telegram.bot_data["reclassify_task"]
+
+    await handlers.stop_background(marsad.telegram)
+    release.set()
+
+    assert task.cancelled() and "reclassify_task" not in marsad.telegram.bot_data
+    assert not [e for e in await marsad.store.audit_entries() if "reclassify" in e.action]
+    assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.exc_info]

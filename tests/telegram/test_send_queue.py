@@ -6,7 +6,9 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from telegram import Bot
+from telegram.ext import ExtBot
 
+from bot.delivery.limiter import ReplyLimiter, ReplyPace
 from bot.delivery.send import Pace, SendQueue
 from bot.models import Entry, NewArticle, TopicMatch
 from bot.storage import Store
@@ -149,3 +151,20 @@ async def test_enforced_limits_provoke_no_429(
         report = await SendQueue(sqlite_store, bot, clock=lambda: NOW).drain()
     assert report.sent == 9
     assert botapi_limited.rate_limited == 0
+
+
+async def test_the_reply_limiter_does_not_slow_the_queue(
+    sqlite_store: Store, botapi: BotApiServer
+) -> None:
+    await setup(sqlite_store, {1: 5, -100: 5})
+    replies_time = FakeTime()
+    limiter = ReplyLimiter(ReplyPace(), monotonic=replies_time.monotonic, sleep=replies_time.sleep)
+    bot: ExtBot[str] = ExtBot(botapi.token, base_url=botapi.base_url, rate_limiter=limiter)
+    async with bot:
+        clock = FakeTime()
+        report = await queue(
+            sqlite_store, bot, clock, private_interval=0.0, group_interval=0.0
+        ).drain()
+
+    assert report.messages == 10
+    assert replies_time.slept == []  # five to a chat at once: the reply limiter would wait
