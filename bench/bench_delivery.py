@@ -85,7 +85,7 @@ async def run(
         )
         print(
             f"  429 provoked: {server.rate_limited}; retried: {report.retried_429}; "
-            f"lost: {expected - stats['alerts_sent']}; "
+            f"lost: {expected - stats.alerts_sent}; "
             f"repeated: {sum(count - 1 for count in sent.values())}"
         )
         print(

@@ -27,9 +27,10 @@ from bot.exitcodes import ExitCode
 from bot.feeds.feedlist import FeedSpec, read_feed_list, to_opml
 from bot.feeds.netpolicy import mask_credentials
 from bot.logsafe import configure_logging, log_loop_exception
+from bot.models import FeedOptions
 from bot.runtime import limit_malloc_arenas
-from bot.storage import Store
-from bot.storage.store import FeedOptions
+from bot.storage import Store, missing_sqlite_file
+from bot.storage.protocols import FeedStore
 from config.settings import Settings, describe_errors
 
 log = logging.getLogger("bot")
@@ -175,7 +176,7 @@ async def with_store(settings: Settings, *, migrate: bool = False) -> Store:
     A command that reads or adds feeds never creates a database: a mistyped DATABASE_URL
     would otherwise answer from a new, empty one.
     """
-    if not migrate and health.missing_sqlite_file(settings.database_url_plain):
+    if not migrate and missing_sqlite_file(settings.database_url_plain):
         raise not_migrated(settings, "does not exist")
     store = Store.from_url(settings.database_url_plain)
     try:
@@ -209,7 +210,7 @@ async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     """Print the store's counts."""
     store = await with_store(settings)
     try:
-        stats = await store.stats()
+        stats = (await store.stats()).as_dict()
     finally:
         await store.close()
     if args.json:
@@ -255,7 +256,7 @@ async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def set_feed_options(store: Store, args: argparse.Namespace) -> int:
+async def set_feed_options(store: FeedStore, args: argparse.Namespace) -> int:
     """Apply `feeds set` to one feed."""
     for name in ("interval", "max_interval"):
         if getattr(args, name) is not None and getattr(args, name) < 1:

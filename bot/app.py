@@ -40,10 +40,11 @@ from bot.feeds.netpolicy import AddressPolicy, mask_credentials
 from bot.feeds.parse import ParserPool
 from bot.health import instance_name
 from bot.logsafe import log_setup
+from bot.models import Heartbeat, StoreStats
 from bot.pipeline import CycleReport, Poller, PollPolicy
 from bot.services import feeds as feeds_service
 from bot.storage import Store
-from bot.storage.store import Heartbeat
+from bot.storage.protocols import AuditedFeedStore
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
@@ -104,7 +105,7 @@ def utc_now() -> datetime:
 
 
 async def import_feed_list(
-    store: Store, specs: list[FeedSpec], *, source: str, now: datetime
+    store: AuditedFeedStore, specs: list[FeedSpec], *, source: str, now: datetime
 ) -> int:
     """Add a feeds file's new feeds; log each refused one; return how many were added."""
     report = await feeds_service.import_feeds(store, specs, actor=None, now=now)
@@ -224,7 +225,7 @@ class Marsad:
         log.debug("worker processes: %s", pids)
         log.info("%s", self.banner(await self.store.stats()))
 
-    def banner(self, stats: Mapping[str, int]) -> str:
+    def banner(self, stats: StoreStats) -> str:
         """What a newcomer needs to know at start: database, mode, feeds, polling."""
         if self.telegram is not None:
             mode = "Telegram: alerts go to the chats that subscribed"
@@ -240,7 +241,7 @@ class Marsad:
                 f"Marsad {__version__} starting",
                 f"  database: {self.settings.database_url_safe}",
                 f"  mode:     {mode}",
-                f"  feeds:    {stats['feeds_active']} active of {stats['feeds']}, "
+                f"  feeds:    {stats.feeds_active} active of {stats.feeds}, "
                 f"each polled every {self.settings.poll_interval} s (POLL_INTERVAL)",
             ]
         )

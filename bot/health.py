@@ -10,13 +10,9 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
-
-from bot.storage import Store, create_engine
-from bot.storage.store import Heartbeat
+from bot.models import Heartbeat
+from bot.storage import UNAVAILABLE, Store, create_engine, missing_sqlite_file, outage_reason
 
 LOOPS = ("poll", "deliver")
 # A loop is stale after missing three poll intervals, plus room for one slow cycle.
@@ -77,20 +73,12 @@ async def check(url: str, *, now: datetime, max_age: timedelta, prefix: str) -> 
     store = Store(create_engine(url, connect_args=connect_args))
     try:
         beats = await store.latest_heartbeats(instance_prefix=prefix)
-    except (DBAPIError, OSError) as exc:
-        reason = (exc.orig if isinstance(exc, DBAPIError) else None) or exc
+    except UNAVAILABLE as exc:
+        reason = outage_reason(exc)
         return Verdict(False, f"unhealthy: cannot read the database: {_one_line(reason)}")
     finally:
         await store.close()
     return judge(beats, now=now, max_age=max_age)
-
-
-def missing_sqlite_file(url: str) -> str | None:
-    """A SQLite file that does not exist (opening it would create an empty database)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return None if Path(parsed.database).exists() else parsed.database
 
 
 def _seconds(delta: timedelta) -> str:

@@ -1,10 +1,11 @@
-"""Frozen records passed between the pipeline's stages."""
+"""Frozen records passed between the pipeline's stages, and those the store returns."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,4 +171,123 @@ class FeedHealth:
     paused_reason: str | None = None
     fetch_count: int = 0
     not_modified_count: int = 0
-    recent_articles: int = 0  # articles published in the health window (see Store.feed_health)
+    recent_articles: int = 0  # articles published in the health window (see FeedStore.feed_health)
+
+
+# What the store takes and returns beyond the pipeline's records (see bot.storage.protocols).
+
+
+@dataclass(frozen=True, slots=True)
+class PollSuccess:
+    """What a fetch that worked tells the store about its feed."""
+
+    now: datetime
+    next_check_at: datetime
+    not_modified: bool
+    etag: str | None
+    last_modified: str | None
+    title: str | None = None
+    new_url: str | None = None  # where a permanent redirect moved the feed
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOptions:
+    """A feed's own polling options; None means "leave as it is"."""
+
+    poll_interval: int | None = None  # seconds between polls instead of POLL_INTERVAL
+    max_interval: int | None = None  # the most that server hints may slow the feed to
+    first_poll_alerts: int | None = None  # newest items a first poll alerts on
+    full_text: bool | None = None  # complete lede-only items from their pages
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """When one loop of one instance last made progress, and what it did."""
+
+    loop: str  # "poll" or "deliver"
+    instance: str
+    at: datetime
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """Counts for `python -m bot stats` and /stats; the `_since` ones only when asked for."""
+
+    feeds: int
+    feeds_active: int
+    feeds_failing: int
+    articles: int
+    alerts_pending: int
+    alerts_sent: int
+    alerts_failed: int
+    chats: int
+    subscriptions: int
+    articles_since: int | None = None
+    alerts_sent_since: int | None = None
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts by name, in this order, leaving out those not asked for."""
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class CatchUp:
+    """A poll that listed more new items than the cap, as audited for admins."""
+
+    id: int  # the audit entry's id (admins are told up to one: mark_catch_ups_told)
+    at: datetime
+    feed_id: int
+    name: str  # the feed's title, else its URL
+    new: int  # new items the poll stored
+    alerted: int  # the newest of them that alerted
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One change in the audit log; before and after are JSON text as stored."""
+
+    id: int
+    at: datetime
+    actor_id: int | None  # a Telegram user id; None for the system or the CLI
+    action: str
+    target: str | None
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """A group or channel with subscriptions, for /channels."""
+
+    chat_id: int
+    kind: str  # group, supergroup or channel
+    title: str | None
+    active: bool
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveredArticle:
+    """An article one sent message carried, with its topics (for /why)."""
+
+    article_id: int
+    title: str
+    topics: tuple[TopicMatch, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TopicFlags:
+    """Whether a stored topic is built in and whether it is enabled."""
+
+    builtin: bool
+    enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRecord:
+    """A stored topic: its definition (classifiers.topic_to_dict's JSON object) and flags."""
+
+    definition: dict[str, Any]
+    builtin: bool
+    enabled: bool

@@ -28,9 +28,8 @@ from bot.feeds.fetch import FetchLimits, fetch_feed
 from bot.feeds.hints import next_interval
 from bot.feeds.netpolicy import mask_credentials
 from bot.feeds.parse import ParserPool
-from bot.models import Feed, FetchResult, FetchStatus, NewArticle
-from bot.storage import Store
-from bot.storage.store import PollSuccess
+from bot.models import Feed, FetchResult, FetchStatus, NewArticle, PollSuccess
+from bot.storage.protocols import PollStore
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +76,7 @@ class Poller:
 
     def __init__(
         self,
-        store: Store,
+        store: PollStore,
         session: aiohttp.ClientSession,
         parsers: ParserPool,
         *,
@@ -320,7 +319,7 @@ class PageCompleter:
 
     def __init__(
         self,
-        store: Store,
+        store: PollStore,
         session: aiohttp.ClientSession,
         parsers: ParserPool,
         *,

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from bot.classify import Rules
-from bot.storage import Store
+from bot.storage.protocols import TopicStore
 from classifiers import (
     Classification,
     Classifier,
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 class TopicEngine:
     """Holds the classifier built from the store's topics; rebuilt when admins edit them."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: TopicStore) -> None:
         """Start with no topics; call `load()`."""
         self.store = store
         self.topics: list[Topic] = []

@@ -130,8 +130,8 @@ async def channels(update: Update, context: Context) -> None:
         await reply(update, say(language, "channels_none"))
         return
     lines = [say(language, "channels_header")]
-    for chat_id, kind, title, active, topics in found:
-        mark = ("📢" if kind == "channel" else "👥") if active else "⚠️"
-        name = isolated(title or chat_id)
-        lines.append(f"{mark} {name} <code>{chat_id}</code>: {esc(', '.join(topics))}")
+    for chat in found:
+        mark = ("📢" if chat.kind == "channel" else "👥") if chat.active else "⚠️"
+        name = isolated(chat.title or chat.chat_id)
+        lines.append(f"{mark} {name} <code>{chat.chat_id}</code>: {esc(', '.join(chat.topics))}")
     await reply_blocks(update, lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, parse_opml, to_opml
 from bot.feeds.netpolicy import mask_credentials
-from bot.models import Feed, FeedHealth
+from bot.models import CatchUp, Feed, FeedHealth
 from bot.services import feeds as service
 from bot.services.admins import all_admins
 from handlers.admin_common import (
@@ -242,14 +242,14 @@ async def report_catch_ups(marsad: Marsad) -> int:
     for admin_id in await all_admins(marsad.store, marsad.settings.admin_ids):
         await _send_catch_ups(marsad, admin_id, items)
     # Recorded after telling: a crash in between tells admins twice, never not at all.
-    await marsad.store.mark_catch_ups_told(items[-1]["id"], now=marsad.clock())
+    await marsad.store.mark_catch_ups_told(items[-1].id, now=marsad.clock())
     return len(items)
 
 
-async def _send_catch_ups(marsad: Marsad, admin_id: int, items: list[dict[str, Any]]) -> None:
+async def _send_catch_ups(marsad: Marsad, admin_id: int, items: list[CatchUp]) -> None:
     """A private message to one admin listing catch-ups, in their chat's language."""
     if marsad.telegram is None:
-        log.warning("feed catch-ups (admin %d): %s", admin_id, [i["name"] for i in items])
+        log.warning("feed catch-ups (admin %d): %s", admin_id, [i.name for i in items])
         return
     language = await marsad.store.chat_language(admin_id) or "ar"
     lines = [say(language, "catch_up_report")]
@@ -257,11 +257,11 @@ async def _send_catch_ups(marsad: Marsad, admin_id: int, items: list[dict[str, A
         say(
             language,
             "catch_up_line",
-            id=str(item["feed"]),
-            name=isolated(mask_credentials(item["name"])),
-            when=when(item["at"]),
-            new=str(item["new"]),
-            alerted=str(item["alerted"]),
+            id=str(item.feed_id),
+            name=isolated(mask_credentials(item.name)),
+            when=when(item.at),
+            new=str(item.new),
+            alerted=str(item.alerted),
         )
         for item in items
     ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, time
-from typing import Any
 
 from telegram import Update
 
 from bot.feeds.netpolicy import mask_credentials
+from bot.models import AuditEntry
 from bot.services.admins import AdminChange, add_admin, remove_admin
 from handlers.admin_common import actor, admin_only, arguments, esc, reply_blocks, shorten, when
 from handlers.admin_menu import clear_admin_menu, set_admin_menu
@@ -34,7 +34,7 @@ async def stats(update: Update, context: Context) -> None:
     cycle = say(language, "stats_no_cycle")
     if last is not None:
         cycle = say(language, "stats_cycle", seconds=f"{last.seconds:.1f}", feeds=str(last.feeds))
-    values = {key: str(value) for key, value in counts.items()}
+    values = {key: str(value) for key, value in counts.as_dict().items()}
     text = say(
         language,
         "stats",
@@ -60,17 +60,17 @@ def _json(value: str | None) -> str:
     return shorten(mask_credentials(text), 160)
 
 
-def _entry(entry: dict[str, Any], language: str) -> str:
+def _entry(entry: AuditEntry, language: str) -> str:
     """One audit entry: when, who, what, on what, before and after."""
-    who = str(entry["actor_id"]) if entry["actor_id"] else say(language, "audit_system")
+    who = str(entry.actor_id) if entry.actor_id else say(language, "audit_system")
     head = (
-        f"{when(entry['at'])} · <code>{esc(who)}</code> · "
-        f"<b>{esc(entry['action'])}</b> · "
-        f"{esc(shorten(mask_credentials(entry['target'] or '—'), 120))}"
+        f"{when(entry.at)} · <code>{esc(who)}</code> · "
+        f"<b>{esc(entry.action)}</b> · "
+        f"{esc(shorten(mask_credentials(entry.target or '—'), 120))}"
     )
-    if entry["before"] is None and entry["after"] is None:
+    if entry.before is None and entry.after is None:
         return head
-    return f"{head}\n   {esc(_json(entry['before']))} → {esc(_json(entry['after']))}"
+    return f"{head}\n   {esc(_json(entry.before))} → {esc(_json(entry.after))}"
 
 
 @admin_only

@@ -165,8 +165,8 @@ async def why(update: Update, context: Context) -> None:
         await reply(update, say(language, "why_unknown"))
         return
     text = say(language, "why_header")
-    for title, topics in articles[:MAX_WHY_ARTICLES]:
-        heading = html.escape(truncate_words(" ".join(title.split()), 200))
+    for article in articles[:MAX_WHY_ARTICLES]:
+        heading = html.escape(truncate_words(" ".join(article.title.split()), 200))
         lines = ["", f"<b>{heading}</b>"]
         lines += [
             say(
@@ -177,7 +177,7 @@ async def why(update: Update, context: Context) -> None:
                 score=f"{match.score:.1f}",
                 evidence=html.escape(truncate_words(", ".join(match.evidence[:8]), 300)),
             )
-            for match in topics
+            for match in article.topics
         ] or [say(language, "why_no_topics")]
         block = "\n".join(lines)
         if visible_len(text + "\n" + block) > WHY_BUDGET:

@@ -54,3 +54,33 @@ def test_the_venv_has_no_torch_or_transformers() -> None:
     names = {line.split("==")[0] for line in found.splitlines()}
     assert "camel-tools" in names or "camel_tools" in names
     assert not names & {"torch", "transformers", "tensorflow"}
+
+
+# A module longer than this has more than one concern in it (issue 12: store.py had 1,370).
+MAX_MODULE_LINES = 500
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_no_module_is_over_500_lines(name: str) -> None:
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in sorted((ROOT / name).rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"
+
+
+def test_only_storage_config_and_logsafe_import_sqlalchemy() -> None:
+    """SQLAlchemy stays behind bot.storage; settings and log redaction only parse URLs."""
+    allowed = {"config/settings.py", "bot/logsafe.py"}
+    found = {
+        str(path.relative_to(ROOT))
+        for name in PACKAGES
+        for path in sorted((ROOT / name).rglob("*.py"))
+        if "import sqlalchemy" in (text := path.read_text(encoding="utf-8"))
+        or "from sqlalchemy" in text
+    }
+    outside = {
+        path for path in found if not path.startswith("bot/storage/") and path not in allowed
+    }
+    assert not outside, f"sqlalchemy imported outside bot/storage: {sorted(outside)}"

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery.summarise import summarise
 from bot.errors import DeliveryError, PermanentDeliveryError
+from bot.feeds.netpolicy import mask_credentials
 from bot.models import Alert, Feed, NewArticle
-from bot.storage import Store
+from bot.storage.protocols import DeliveryStore
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,9 @@ class ConsoleSender:
         """
         newest = sorted(articles, key=lambda a: a.entry.published, reverse=True)
         newest = newest[:FIRST_POLL_PREVIEW]
+        name = feed.title or mask_credentials(feed.url)
         lines = [
-            f"── first poll of {feed.title or feed.url}: {len(articles)} items stored, "
+            f"── first poll of {name}: {len(articles)} items stored, "
             f"the newest {len(newest)} below; new items on a topic will alert " + "─" * 4
         ]
         for article in newest:
@@ -111,7 +113,9 @@ class ConsoleSender:
 class Outbox:
     """Drains pending deliveries through a sender."""
 
-    def __init__(self, store: Store, sender: Sender, *, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, store: DeliveryStore, sender: Sender, *, clock: Callable[[], datetime]
+    ) -> None:
         """Keep the collaborators."""
         self.store = store
         self.sender = sender

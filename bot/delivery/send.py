@@ -28,7 +28,7 @@ from bot.delivery.limiter import UNPACED
 from bot.delivery.render import DigestItem, render_alert, render_digest_parts
 from bot.delivery.summarise import summarise
 from bot.models import Alert
-from bot.storage import Store
+from bot.storage.protocols import SendStore
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class SendQueue:
 
     def __init__(
         self,
-        store: Store,
+        store: SendStore,
         bot: Bot,
         *,
         clock: Callable[[], datetime],

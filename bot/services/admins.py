@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
-from bot.storage import Store
+from bot.storage.protocols import AdminStore
 
 
 class AdminChange(StrEnum):
@@ -17,19 +17,19 @@ class AdminChange(StrEnum):
     CONFIGURED = "configured"  # in ADMIN_IDS: only the settings can remove it
 
 
-async def is_admin(store: Store, configured: Iterable[int], user_id: int) -> bool:
+async def is_admin(store: AdminStore, configured: Iterable[int], user_id: int) -> bool:
     """Whether a user may run admins' commands (read each time: changes apply at once)."""
     return user_id in set(configured) or user_id in await store.admin_ids()
 
 
-async def all_admins(store: Store, configured: Iterable[int]) -> list[int]:
+async def all_admins(store: AdminStore, configured: Iterable[int]) -> list[int]:
     """Every admin's user id, configured ones first."""
     ids = list(dict.fromkeys(configured))
     return ids + sorted(await store.admin_ids() - set(ids))
 
 
 async def add_admin(
-    store: Store, configured: Iterable[int], user_id: int, *, actor: int, now: datetime
+    store: AdminStore, configured: Iterable[int], user_id: int, *, actor: int, now: datetime
 ) -> AdminChange:
     """Make a user an admin and audit it."""
     if user_id in set(configured) or not await store.add_admin(user_id, added_by=actor, now=now):
@@ -39,7 +39,7 @@ async def add_admin(
 
 
 async def remove_admin(
-    store: Store, configured: Iterable[int], user_id: int, *, actor: int, now: datetime
+    store: AdminStore, configured: Iterable[int], user_id: int, *, actor: int, now: datetime
 ) -> AdminChange:
     """Remove an admin added from chat and audit it; ADMIN_IDS stay."""
     if user_id in set(configured):

@@ -11,9 +11,8 @@ import aiohttp
 from bot.feeds.feedlist import FeedSpec, is_http_url
 from bot.feeds.fetch import FetchLimits, fetch_feed
 from bot.feeds.parse import ParserPool
-from bot.models import Feed, FeedHealth, FetchStatus
-from bot.storage import Store
-from bot.storage.store import FeedOptions
+from bot.models import Feed, FeedHealth, FeedOptions, FetchStatus
+from bot.storage.protocols import AuditedFeedStore, FeedStore
 from classifiers import detect_language
 
 # Items per day are counted over this window (or the feed's age when it is younger).
@@ -74,7 +73,7 @@ async def probe_feed(
 
 
 async def add_feed(
-    store: Store, url: str, title: str | None, *, actor: int, now: datetime
+    store: AuditedFeedStore, url: str, title: str | None, *, actor: int, now: datetime
 ) -> tuple[Feed, bool]:
     """Add a validated feed (due at once, first poll quiet); False when it was known."""
     known = await store.feed_by_url(url)
@@ -85,7 +84,7 @@ async def add_feed(
     return feed, True
 
 
-async def find_feed(store: Store, ref: str) -> Feed | None:
+async def find_feed(store: FeedStore, ref: str) -> Feed | None:
     """A feed named by its id or its URL."""
     ref = ref.strip()
     if ref.isdigit():
@@ -93,7 +92,7 @@ async def find_feed(store: Store, ref: str) -> Feed | None:
     return await store.feed_by_url(ref)
 
 
-async def remove_feed(store: Store, feed: Feed, *, actor: int, now: datetime) -> bool:
+async def remove_feed(store: AuditedFeedStore, feed: Feed, *, actor: int, now: datetime) -> bool:
     """Delete a feed; the audit target is its URL so feed lists never bring it back."""
     if not await store.remove_feed(feed.id):
         return False
@@ -103,7 +102,9 @@ async def remove_feed(store: Store, feed: Feed, *, actor: int, now: datetime) ->
     return True
 
 
-async def set_active(store: Store, feed: Feed, active: bool, *, actor: int, now: datetime) -> bool:
+async def set_active(
+    store: AuditedFeedStore, feed: Feed, active: bool, *, actor: int, now: datetime
+) -> bool:
     """Pause or resume a feed (a resumed feed is due at once); False if it already was."""
     if feed.active == active or not await store.set_feed_active(feed.id, active, now=now):
         return False
@@ -119,7 +120,7 @@ async def set_active(store: Store, feed: Feed, active: bool, *, actor: int, now:
 
 
 async def import_feeds(
-    store: Store, specs: list[FeedSpec], *, actor: int | None, now: datetime
+    store: AuditedFeedStore, specs: list[FeedSpec], *, actor: int | None, now: datetime
 ) -> ImportReport:
     """Add a list's new http(s) feeds with their options; skip known and admin-removed ones.
 
@@ -147,7 +148,7 @@ async def import_feeds(
     return report
 
 
-async def _apply_options(store: Store, feed: Feed, spec: FeedSpec) -> None:
+async def _apply_options(store: FeedStore, feed: Feed, spec: FeedSpec) -> None:
     """Give a listed feed the polling options its list entry sets (OPML sets none)."""
     options = FeedOptions(
         poll_interval=spec.interval,
@@ -184,6 +185,6 @@ def not_modified_share(health: FeedHealth) -> float | None:
     return health.not_modified_count / health.fetch_count
 
 
-async def feeds_to_report(store: Store, *, now: datetime) -> list[FeedHealth]:
+async def feeds_to_report(store: FeedStore, *, now: datetime) -> list[FeedHealth]:
     """Feeds failing for longer than REPORT_FAILING_AFTER that admins were not told about."""
     return await store.unflagged_failing_feeds(failing_before=now - REPORT_FAILING_AFTER)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.models import Article, TopicMatch
-from bot.storage import Store
+from bot.storage.protocols import AuditedTopicStore, TopicStore
 from bot.topics import TopicEngine
 from classifiers import (
     SCALAR_FIELDS,
@@ -76,17 +76,17 @@ def _topic(definition: Mapping[str, Any]) -> Topic:
         return Topic(id=str(definition["id"]), names=dict(definition.get("names", {})), **scalars)
 
 
-async def find_topic(store: Store, engine: TopicEngine, name: str) -> StoredTopic | None:
+async def find_topic(store: TopicStore, engine: TopicEngine, name: str) -> StoredTopic | None:
     """A stored topic named by its id (even when disabled) or by a live topic's name."""
     row = await store.topic_row(name.strip().lower())
     if row is None:
         resolved = engine.resolve(name)
         row = await store.topic_row(resolved) if resolved else None
-    return StoredTopic(_topic(row[0]), row[1], row[2]) if row else None
+    return StoredTopic(_topic(row.definition), row.builtin, row.enabled) if row else None
 
 
 async def _save(
-    store: Store, engine: TopicEngine, stored: StoredTopic, topic: Topic, *, now: datetime
+    store: TopicStore, engine: TopicEngine, stored: StoredTopic, topic: Topic, *, now: datetime
 ) -> StoredTopic:
     """Store an edited topic and reload the live rules; a built-in keeps its enabled state."""
     new = StoredTopic(topic, stored.builtin, stored.enabled)
@@ -97,7 +97,7 @@ async def _save(
 
 
 async def create_topic(
-    store: Store,
+    store: AuditedTopicStore,
     engine: TopicEngine,
     topic_id: str,
     names: Mapping[str, str],
@@ -109,7 +109,7 @@ async def create_topic(
     topic_id = topic_id.strip().lower()
     row = await store.topic_row(topic_id)
     if row is not None:
-        stored = StoredTopic(_topic(row[0]), row[1], row[2])
+        stored = StoredTopic(_topic(row.definition), row.builtin, row.enabled)
         if stored.builtin and not stored.enabled:
             stored = await _save(
                 store, engine, replace(stored, enabled=True), stored.topic, now=now
@@ -137,7 +137,7 @@ async def create_topic(
 
 
 async def delete_topic(
-    store: Store, engine: TopicEngine, stored: StoredTopic, *, actor: int, now: datetime
+    store: AuditedTopicStore, engine: TopicEngine, stored: StoredTopic, *, actor: int, now: datetime
 ) -> bool:
     """Delete an admin's topic, or disable a built-in one; False if it was disabled already."""
     topic_id = stored.topic.id
@@ -173,7 +173,7 @@ def _weights(terms: Sequence[Any], text: str) -> dict[str, float]:
 
 
 async def add_terms(
-    store: Store,
+    store: AuditedTopicStore,
     engine: TopicEngine,
     stored: StoredTopic,
     terms: Sequence[str],
@@ -204,7 +204,13 @@ async def add_terms(
 
 
 async def remove_term(
-    store: Store, engine: TopicEngine, stored: StoredTopic, term: str, *, actor: int, now: datetime
+    store: AuditedTopicStore,
+    engine: TopicEngine,
+    stored: StoredTopic,
+    term: str,
+    *,
+    actor: int,
+    now: datetime,
 ) -> StoredTopic:
     """Remove a term in every language and audit it."""
     try:
@@ -218,7 +224,7 @@ async def remove_term(
 
 
 async def add_exclusion(
-    store: Store,
+    store: AuditedTopicStore,
     engine: TopicEngine,
     stored: StoredTopic,
     term: str,
@@ -251,7 +257,7 @@ def classify(engine: TopicEngine, title: str, text: str) -> Classification:
 
 
 async def reclassify(
-    store: Store,
+    store: AuditedTopicStore,
     engine: TopicEngine,
     hours: int,
     *,
@@ -298,7 +304,7 @@ async def reclassify(
 
 
 async def _reclassify_one(
-    store: Store,
+    store: AuditedTopicStore,
     engine: TopicEngine,
     article: Article,
     report: ReclassifyReport,

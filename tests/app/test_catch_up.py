@@ -87,8 +87,8 @@ async def test_a_catch_up_is_audited_with_its_articles_and_told_once(store: Stor
     assert batch.alerted == set(batch.article_ids[:3])  # the newest three
     assert (few.deliveries, few.catch_up) == (1, False)
     [told] = await store.untold_catch_ups()
-    assert (told["feed"], told["name"], told["new"], told["alerted"]) == (feed.id, "Wire", 5, 3)
-    await store.mark_catch_ups_told(told["id"], now=NOW)
+    assert (told.feed_id, told.name, told.new, told.alerted) == (feed.id, "Wire", 5, 3)
+    await store.mark_catch_ups_told(told.id, now=NOW)
     assert await store.untold_catch_ups() == []
     await store.add_articles(feed, [article(n) for n in range(10, 14)], now=NOW, cap=3)
-    assert [c["new"] for c in await store.untold_catch_ups()] == [4]
+    assert [c.new for c in await store.untold_catch_ups()] == [4]

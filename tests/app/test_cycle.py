@@ -105,7 +105,7 @@ async def test_first_poll_is_quiet_then_new_items_alert_once(
         assert (third.not_modified, third.new_articles) == (1, 0)
         assert len(out.getvalue().splitlines()) == 1
         stats = await marsad.store.stats()
-        assert (stats["articles"], stats["alerts_sent"], stats["alerts_pending"]) == (3, 1, 0)
+        assert (stats.articles, stats.alerts_sent, stats.alerts_pending) == (3, 1, 0)
     finally:
         await marsad.close()
 

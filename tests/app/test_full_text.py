@@ -23,11 +23,10 @@ from sqlalchemy import select
 from bot.app import Marsad, RunOptions
 from bot.feeds.article import better_text, extract_main_text
 from bot.feeds.fetch import FetchLimits
-from bot.models import NewArticle, TopicMatch
+from bot.models import FeedOptions, NewArticle, TopicMatch
 from bot.pipeline import PollPolicy
 from bot.storage import Store, schema
 from bot.storage.search import SearchQuery
-from bot.storage.store import FeedOptions
 from classifiers import normalise_for_search
 from config.settings import Settings
 from tests.helpers.feedserver import FeedServer

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import Marsad, RunOptions
+from bot.models import Heartbeat
 from bot.storage import Store
-from bot.storage.store import Heartbeat
 from config.settings import Settings
 from tests.app.marsad_process import clean_environment, run_marsad
 from tests.helpers.botapi import BotApiServer

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.models import TopicMatch
+from bot.models import Destination, PollSuccess, TopicFlags, TopicMatch, TopicRecord
 from bot.storage import Store
-from bot.storage.store import PollSuccess
 from tests.storage.test_store import NOW, article
 
 PAUSE_AFTER = timedelta(days=3)
@@ -73,11 +72,16 @@ async def test_topics_saved_from_chat_and_built_ins_never_deleted(store: Store) 
     await store.seed_topics([{"id": "terrorism", "terms": {"ar": {"إرهاب": 3.0}}}], now=NOW)
     assert not await store.delete_topic("terrorism")
     await store.save_topic({"id": "terrorism", "terms": {}}, enabled=False, now=NOW)
-    assert await store.topic_row("terrorism") == ({"id": "terrorism", "terms": {}}, True, False)
+    assert await store.topic_row("terrorism") == TopicRecord(
+        {"id": "terrorism", "terms": {}}, builtin=True, enabled=False
+    )
     await store.save_topic({"id": "nuclear"}, enabled=False, now=NOW)
     await store.upsert_chat(9, kind="private", now=NOW)
     await store.subscribe(9, ["nuclear", "terrorism"], now=NOW)
-    assert await store.topic_ids() == {"nuclear": (False, False), "terrorism": (True, False)}
+    assert await store.topic_ids() == {
+        "nuclear": TopicFlags(builtin=False, enabled=False),
+        "terrorism": TopicFlags(builtin=True, enabled=False),
+    }
     assert await store.delete_topic("nuclear")
     assert await store.topic_row("nuclear") is None
     assert await store.subscriptions(9) == ["terrorism"]
@@ -103,9 +107,9 @@ async def test_replacing_topics_alerts_only_new_destinations(store: Store) -> No
     assert again == 0  # the unique key: one delivery per article and destination
     found = await store.article_by_url(stored.url)
     assert found is not None and found.topics == (match,)
-    assert await store.destinations() == [(-100, "channel", "Desk", True, ["books"])]
+    assert await store.destinations() == [Destination(-100, "channel", "Desk", True, ("books",))]
     counts = await store.stats(since=NOW)
-    assert (counts["articles_since"], counts["alerts_pending"]) == (1, 2)
+    assert (counts.articles_since, counts.alerts_pending) == (1, 2)
 
 
 async def test_articles_since_a_time_come_newest_first_in_pages(store: Store) -> None:

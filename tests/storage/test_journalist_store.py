@@ -89,7 +89,7 @@ async def test_a_message_id_leads_back_to_its_articles_and_evidence(store: Store
     await store.mark_sent(first.delivery_id, now=NOW, message_id=500)  # one digest message
     await store.mark_sent(second.delivery_id, now=NOW, message_id=500)
     found = await store.delivered_articles(1, 500)
-    assert [title for title, _ in found] == [article(1).entry.title, article(2).entry.title]
-    assert found[0][1] == (TopicMatch("terrorism", 4.5, ("داعش (title)",)),)
+    assert [a.title for a in found] == [article(1).entry.title, article(2).entry.title]
+    assert found[0].topics == (TopicMatch("terrorism", 4.5, ("داعش (title)",)),)
     assert await store.delivered_articles(2, 500) == []  # another chat's message ids differ
     assert await store.delivered_articles(1, 501) == []

@@ -37,7 +37,7 @@ async def test_pooled_connections_killed_by_a_restart_are_replaced(
     # The next calls get fresh connections instead of failing on dead ones.
     assert [f.url for f in await postgres_store.list_feeds()] == ["https://a.example/rss"]
     await postgres_store.add_feed("https://b.example/rss", now=NOW)
-    assert (await postgres_store.stats())["feeds"] == 2
+    assert (await postgres_store.stats()).feeds == 2
 
 
 async def test_a_cycle_during_a_database_outage_loses_nothing(tmp_path: Path) -> None:

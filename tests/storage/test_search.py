@@ -11,10 +11,9 @@ from alembic import command
 from sqlalchemy import Connection, text
 
 from bot.models import Entry, NewArticle, TopicMatch
-from bot.storage import Store
+from bot.storage import Store, create_engine
 from bot.storage.migrate import alembic_config
 from bot.storage.search import SearchQuery, fts5_match, query_terms, tsquery
-from bot.storage.store import create_engine
 from classifiers import normalise_for_search
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
@@ -106,7 +105,7 @@ async def test_query_syntax_is_never_read_as_search_syntax(
     await stored(store, article(1, TITLE))
     # No FTS5 or tsquery syntax error: punctuation is dropped, words are plain words.
     assert await titles(store, query) == found
-    assert (await store.stats())["articles"] == 1
+    assert (await store.stats()).articles == 1
 
 
 async def test_punctuation_only_finds_nothing(store: Store) -> None:

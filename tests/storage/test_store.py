@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.models import Entry, NewArticle, TopicMatch
+from bot.models import Entry, NewArticle, PollSuccess, TopicMatch
 from bot.storage import Store
-from bot.storage.store import PollSuccess
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
@@ -178,7 +177,7 @@ async def test_deliveries_follow_subscriptions_and_alert_setting(store: Store) -
     quiet = await store.add_articles(feed, [article(4)], now=NOW, alert=False)
     assert (len(quiet.article_ids), quiet.deliveries) == (1, 0)
     stats = await store.stats()
-    assert (stats["articles"], stats["alerts_pending"], stats["subscriptions"]) == (4, 3, 3)
+    assert (stats.articles, stats.alerts_pending, stats.subscriptions) == (4, 3, 3)
 
 
 async def test_first_poll_alerts_only_on_the_newest(store: Store) -> None:
@@ -231,7 +230,7 @@ async def test_topics_seeded_once_and_audit_log(store: Store) -> None:
         after={"url": "https://a.example/rss"},
     )
     [entry] = await store.audit_entries()
-    assert (entry["actor_id"], entry["action"], entry["at"]) == (42, "addfeed", NOW)
+    assert (entry.actor_id, entry.action, entry.at) == (42, "addfeed", NOW)
 
 
 async def test_migrate_twice_is_a_no_op(store: Store) -> None:
@@ -256,7 +255,7 @@ async def test_outbox_lists_pending_alerts_until_sent(store: Store) -> None:
     assert [a.delivery_id for a in await store.pending_alerts()] == [pending[1].delivery_id]
     await store.mark_failed(pending[1].delivery_id, reason="chat not found")
     stats = await store.stats()
-    assert (stats["alerts_pending"], stats["alerts_sent"], stats["alerts_failed"]) == (0, 1, 1)
+    assert (stats.alerts_pending, stats.alerts_sent, stats.alerts_failed) == (0, 1, 1)
 
 
 async def test_a_batch_that_repeats_itself_keeps_one_copy(store: Store) -> None:
@@ -287,7 +286,7 @@ async def test_concurrent_writers_are_committed_together_with_their_own_results(
     assert [r.deliveries for r in results] == [3, 3, 3, 3, 3]
     assert len({i for r in results for i in r.article_ids}) == 15
     stats = await store.stats()
-    assert (stats["articles"], stats["alerts_pending"]) == (15, 15)
+    assert (stats.articles, stats.alerts_pending) == (15, 15)
 
 
 async def test_writers_beyond_one_batch_wait_for_the_next(
@@ -295,12 +294,12 @@ async def test_writers_beyond_one_batch_wait_for_the_next(
 ) -> None:
     import asyncio
 
-    from bot.storage import store as store_module
+    from bot.storage import polls
 
-    monkeypatch.setattr(store_module, "MAX_BATCH", 2)
+    monkeypatch.setattr(polls, "MAX_BATCH", 2)
     feeds = [await store.add_feed(f"https://f{n}.example/rss", now=NOW) for n in range(5)]
     results = await asyncio.gather(
         *(store.add_articles(feed, [article(n)], now=NOW) for n, feed in enumerate(feeds))
     )
     assert [len(r.article_ids) for r in results] == [1, 1, 1, 1, 1]
-    assert (await store.stats())["articles"] == 5
+    assert (await store.stats()).articles == 5

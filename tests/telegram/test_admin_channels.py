@@ -30,7 +30,7 @@ async def test_a_channel_receives_its_routed_topics(admin_newsroom: Newsroom) ->
     listing = await admin_newsroom.command("/channels", ADMIN, language_code="en")
     assert f"{CHANNEL}" in listing.plain_text and "terrorism" in listing.plain_text
     [entry] = await admin_newsroom.marsad.store.audit_entries()
-    assert (entry["action"], entry["target"]) == ("channel.add", str(CHANNEL))
+    assert (entry.action, entry.target) == ("channel.add", str(CHANNEL))
 
 
 async def test_addchannel_checks_the_bot_may_post_there(admin_newsroom: Newsroom) -> None:
@@ -76,5 +76,5 @@ async def test_a_group_by_id_and_removechannel(admin_newsroom: Newsroom) -> None
     assert api.sent_to(GROUP) == []
     none = await admin_newsroom.command("/channels", ADMIN, language_code="en")
     assert none.plain_text == "No channels or groups receive topics."
-    actions = [e["action"] for e in await admin_newsroom.marsad.store.audit_entries()]
+    actions = [e.action for e in await admin_newsroom.marsad.store.audit_entries()]
     assert actions == ["channel.remove", "channel.remove", "channel.add"]

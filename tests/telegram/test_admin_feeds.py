@@ -110,7 +110,7 @@ async def test_admin_adds_a_feed_and_its_new_articles_reach_subscribers(
     [alert] = admin_newsroom.api.sent_to(SUBSCRIBER)[1:]
     assert NEW.title in alert.plain_text
     [entry] = await admin_newsroom.marsad.store.audit_entries()
-    assert (entry["action"], entry["actor_id"], entry["target"]) == ("feed.add", ADMIN, url)
+    assert (entry.action, entry.actor_id, entry.target) == ("feed.add", ADMIN, url)
 
 
 async def test_addfeed_says_why_a_url_is_not_a_feed(admin_newsroom: Newsroom) -> None:
@@ -168,7 +168,7 @@ async def test_a_removed_feed_is_no_longer_fetched_nor_brought_back(
     await cycle_later(admin_newsroom, 120)
     assert admin_newsroom.feeds.hits["/feed.xml"] == hits
     [entry] = await marsad.store.audit_entries()
-    assert (entry["action"], entry["target"]) == ("feed.remove", feed.url)
+    assert (entry.action, entry.target) == ("feed.remove", feed.url)
     assert await marsad.store.removed_feed_urls() == {feed.url}
     assert await marsad.import_feeds_file(tmp_path / "feeds.toml") == 0  # the list keeps it out
     again = await admin_newsroom.command(f"/removefeed {feed.id}", ADMIN, language_code="en")
@@ -189,7 +189,7 @@ async def test_pause_and_resume_take_effect_at_the_next_cycle(admin_newsroom: Ne
     assert reply.plain_text.startswith("Resumed")
     await cycle_later(admin_newsroom, 1)
     assert admin_newsroom.feeds.hits["/feed.xml"] == hits + 1
-    actions = [e["action"] for e in await admin_newsroom.marsad.store.audit_entries()]
+    actions = [e.action for e in await admin_newsroom.marsad.store.audit_entries()]
     assert actions == ["feed.resume", "feed.pause"]
 
 

@@ -142,11 +142,9 @@ async def test_every_admin_command_answers_in_arabic_with_valid_html(
     topic = await admin_newsroom.marsad.store.topic_row("nuclear")
     assert topic is None  # deleted at the end of the list
     created = [
-        e
-        for e in await admin_newsroom.marsad.store.audit_entries(50)
-        if e["action"] == "topic.create"
+        e for e in await admin_newsroom.marsad.store.audit_entries(50) if e.action == "topic.create"
     ]
-    assert '"ar": "الطاقة النووية", "en": "Nuclear energy"' in created[0]["after"]
+    assert '"ar": "الطاقة النووية", "en": "Nuclear energy"' in created[0].after
 
 
 async def test_admin_replies_follow_the_language_set_with_lang(admin_newsroom: Newsroom) -> None:

@@ -73,7 +73,7 @@ async def test_a_topic_made_in_chat_with_one_term_routes_matching_articles(
     assert NUCLEAR.title in alert.plain_text
     terms = await admin_newsroom.command("/terms nuclear", ADMIN, language_code="en")
     assert "enabled" in terms.plain_text and "محطة نووية" in terms.plain_text
-    actions = [e["action"] for e in await admin_newsroom.marsad.store.audit_entries()]
+    actions = [e.action for e in await admin_newsroom.marsad.store.audit_entries()]
     assert actions == ["topic.term.add", "topic.create"]
 
 
@@ -106,11 +106,9 @@ async def test_terms_exclusions_and_bad_terms(admin_newsroom: Newsroom) -> None:
     assert "threshold: 4" in terms.plain_text and "حزام ناسف" in terms.plain_text
     assert "داعش (3)" not in terms.plain_text
     [before_entry] = [
-        e
-        for e in await admin_newsroom.marsad.store.audit_entries()
-        if e["action"] == "topic.term.add"
+        e for e in await admin_newsroom.marsad.store.audit_entries() if e.action == "topic.term.add"
     ]
-    assert '"weight": {"ar": 3.0}' in before_entry["before"]  # the change from 3 to 4.5
+    assert '"weight": {"ar": 3.0}' in before_entry.before  # the change from 3 to 4.5
     unknown = await admin_newsroom.command("/terms horoscopes", ADMIN, language_code="en")
     assert unknown.plain_text.startswith("Unknown topics: horoscopes")
 
@@ -232,7 +230,7 @@ async def test_reclassify_with_alert_sends_newly_tagged_articles(admin_newsroom:
     again = await reclassified(admin_newsroom, "/reclassify 2 alert")
     assert "0 changed" in again.plain_text and again.plain_text.endswith("New alerts: 0")
     [entry, *_] = await admin_newsroom.marsad.store.audit_entries()
-    assert entry["action"] == "topic.reclassify" and entry["actor_id"] == ADMIN
+    assert entry.action == "topic.reclassify" and entry.actor_id == ADMIN
 
 
 def book_article(n: int) -> NewArticle:
@@ -274,7 +272,7 @@ async def test_a_long_reclassify_shows_progress_in_one_message_and_never_holds_o
     assert other.plain_text.startswith("Commands")
     again = await admin_newsroom.command("/reclassify", ADMIN, language_code="en")
     assert again.plain_text.startswith("A reclassification is already running")
-    assert not [e for e in await marsad.store.audit_entries() if "reclassify" in e["action"]]
+    assert not [e for e in await marsad.store.audit_entries() if "reclassify" in e.action]
 
     release.set()
     outcome = "the /reclassify outcome"
@@ -320,5 +318,5 @@ async def test_stopping_cancels_a_running_reclassify_without_a_traceback(
     release.set()
 
     assert task.cancelled() and "reclassify_task" not in marsad.telegram.bot_data
-    assert not [e for e in await marsad.store.audit_entries() if "reclassify" in e["action"]]
+    assert not [e for e in await marsad.store.audit_entries() if "reclassify" in e.action]
     assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.exc_info]

@@ -32,7 +32,7 @@ async def test_subscribed_chats_receive_exactly_their_topics(newsroom: Newsroom)
         assert any(e["type"] == "bold" for e in message.entities)
     assert "&amp;" in to_en.text  # feed text is escaped
     stats = await newsroom.marsad.store.stats()
-    assert (stats["alerts_sent"], stats["alerts_pending"]) == (2, 0)
+    assert (stats.alerts_sent, stats.alerts_pending) == (2, 0)
 
     await newsroom.publish(TERROR, CYBER)  # nothing new: nothing more is sent
     assert len(newsroom.api.sent_to(AR_USER)) == 2
@@ -89,7 +89,7 @@ async def test_blocked_chat_is_deactivated_with_its_reason(newsroom: Newsroom) -
     await newsroom.publish(TERROR)
     store = newsroom.marsad.store
     stats = await store.stats()
-    assert (stats["alerts_failed"], stats["alerts_pending"]) == (1, 0)
+    assert (stats.alerts_failed, stats.alerts_pending) == (1, 0)
     async with store.engine.connect() as conn:
         chats = schema.chats.c
         query = select(chats.active, chats.deactivated_reason).where(chats.id == AR_USER)

@@ -40,7 +40,7 @@ async def test_hourly_digest_gathers_alerts_by_topic_at_the_hour(newsroom: Newsr
     await newsroom.publish(TERROR, CYBER)  # 08:10: the send queue leaves them for the digest
     await digest_job(newsroom.marsad)
     assert count(newsroom, AR_USER) == before
-    assert (await newsroom.marsad.store.stats())["alerts_pending"] == 2
+    assert (await newsroom.marsad.store.stats()).alerts_pending == 2
 
     newsroom.clock.now = datetime(2026, 11, 29, 9, 0, 30, tzinfo=UTC)
     await digest_job(newsroom.marsad)
@@ -49,7 +49,7 @@ async def test_hourly_digest_gathers_alerts_by_topic_at_the_hour(newsroom: Newsr
     assert text.startswith("🗞 موجز الأخبار")
     assert text.index("#إرهاب") < text.index(TERROR.title)
     assert text.index("#الأمن_السيبراني") < text.index(CYBER.title)
-    assert (await newsroom.marsad.store.stats())["alerts_pending"] == 0
+    assert (await newsroom.marsad.store.stats()).alerts_pending == 0
     await digest_job(newsroom.marsad)  # the same hour again: nothing more
     assert count(newsroom, AR_USER) == before + 1
 
@@ -67,7 +67,7 @@ async def test_a_digest_waits_out_429_like_any_alert(newsroom: Newsroom) -> None
     await digest_job(newsroom.marsad)  # the send queue's retry, not the next tick's
     [digest] = newsroom.api.sent_to(AR_USER)[before:]
     assert TERROR.title in digest.plain_text
-    assert (await newsroom.marsad.store.stats())["alerts_pending"] == 0
+    assert (await newsroom.marsad.store.stats()).alerts_pending == 0
 
 
 async def test_daily_digest_comes_at_the_chats_local_time(newsroom: Newsroom) -> None:

@@ -92,7 +92,7 @@ async def test_many_pending_alerts_become_one_digest(
     [digest] = botapi.sent_to(-100)
     assert (report.sent, report.messages) == (8, 1)
     assert sum("news.example" in e.get("url", "") for e in digest.entities) == 8
-    assert (await sqlite_store.stats())["alerts_sent"] == 8
+    assert (await sqlite_store.stats()).alerts_sent == 8
 
 
 async def test_a_429_is_waited_out_for_as_long_as_telegram_asks(
@@ -116,7 +116,7 @@ async def test_an_outage_loses_nothing_and_pauses_the_queue(
     sender = queue(sqlite_store, tg_bot, clock, max_attempts=3, backoff=1.0)
     report = await sender.drain()
     assert (report.sent, report.deferred) == (0, 2)
-    assert (await sqlite_store.stats())["alerts_pending"] == 2
+    assert (await sqlite_store.stats()).alerts_pending == 2
     assert (await sender.drain()).sent == 0  # paused: no request is even made
     calls = len(botapi.calls_of("sendMessage"))
     assert calls == 3
@@ -139,7 +139,7 @@ async def test_a_restart_resumes_pending_deliveries_without_repeats(
     assert report.sent == 2
     urls = [m.plain_text.count("news.example") for m in botapi.messages]
     assert len(botapi.messages) == 3 and urls[0] == 0
-    assert (await sqlite_store.stats())["alerts_sent"] == 3
+    assert (await sqlite_store.stats()).alerts_sent == 3
 
 
 async def test_enforced_limits_provoke_no_429(
