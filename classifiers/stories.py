@@ -1,0 +1,373 @@
+"""Online story threading: is an article a new event, or a further report of a recent story?
+
+After Miranda et al., "Multilingual Clustering of Streaming News" (EMNLP 2018): each
+article becomes a sparse TF-IDF vector over the normalised keys of its title and lede,
+weighted with document frequencies counted online over the window; it is compared with the
+stories that are still open (their centroid and their closest member), and a time gap
+lowers the score. A shared-vocabulary score alone joins two events of one kind (two
+attacks the same day, two bulletins of the same ministry), so a join also needs agreement
+on the article's distinctive terms — words rare in the running counts, numbers, headline
+words — and two headlines with conflicting distinctive terms stay apart.
+
+Every decision depends only on the articles added before it; memory is bounded by the
+window (stories, their index entries and the document frequencies older than it are
+dropped).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final
+
+from classifiers.text import detect_language, key_tokens
+
+_DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+# Function words and reporting verbs of news Arabic, English and French: the running
+# document frequencies discount them too, but only once enough articles went by.
+# fmt: off
+_STOP_SURFACE: Final = """
+في من على الى إلى عن مع ان أن إن كان كانت يكون تكون هذا هذه ذلك تلك التي الذي الذين اللذين
+هناك هنا قد لقد لا ما لم لن بعد قبل عند حيث كما او أو ثم كل بين اي أي الا إلا حتى منذ خلال ضمن
+لدى امام أمام نحو غير به بها له لها لهم لهن هو هي هم هن نحن انه أنه انها أنها وقد وكان وكانت
+وفي ومن وعلى وهو وهي ولا وما فيه فيها منه منها عليه عليها اليه إليه اليها إليها عنه عنها
+قال قالت وقال وقالت اكد أكد أكدت اضاف أضاف وأضاف اوضح أوضح وأوضح اشار أشار وأشار مشيرا مؤكدا
+يوم اليوم امس أمس العام عام حسب وفقا وفق اخرى أخرى اخر آخر الذى التى مما عندما بينما لكن ولكن
+كذلك ايضا أيضا جدا تم يتم وتم اطار إطار الى خلال حول دون فقط سوى عدة عدد بعض جميع
+the of and to in is was for on that with as by at from it are be has have this an which were
+their said its will after not but had been who they he she his her would more than into
+le la les de des du et un une est dans pour que qui sur au aux par pas ce cette il elle ont
+sont avec plus son ses leur été
+"""
+# fmt: on
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    """What threading needs of one article; published must be timezone-aware."""
+
+    id: str
+    title: str
+    text: str
+    published: datetime
+    lang: str | None = None
+    feed: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why an article joined a story, or why it started one."""
+
+    matched: str | None  # the closest earlier article of the chosen story
+    similarity: float  # the score that decided (0.0 when nothing was close)
+    shared: tuple[str, ...]  # distinctive words and names both sides use, strongest first
+    names: float  # agreement on distinctive terms, 0..1
+    reason: str  # "joined", "new", or why the closest story was refused
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The story an article belongs to; a new story takes its first article's id."""
+
+    id: str
+    story: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class StoryParams:
+    """The threader's knobs; the defaults are the tuned ones."""
+
+    title_weight: float = 3.0  # a headline word counts as this many body occurrences
+    lede_tokens: int = 250  # body tokens read: the lede carries the event
+    prior_docs: float = 20.0  # pseudo-documents smoothing idf while the window fills
+    rare_df: float = 0.02  # a term in at most this share of the window is distinctive
+    names_tokens: int = 60  # body tokens whose distinctive terms must agree
+    conflict_max: float = 1e9  # conflicting headline weight tolerated
+    threshold: float = 0.30  # score needed to join a story
+    names_min: float = 0.25  # agreement on distinctive terms needed to join
+    decay: float = 0.10  # score lost over a whole window of time gap
+    candidates: int = 40  # stories compared in full per article
+    posting_cap: float = 0.05  # terms in more of the window than this do not fetch candidates
+
+
+@dataclass(slots=True)
+class _Doc:
+    """An analysed article kept while it is in the window."""
+
+    id: str
+    published: datetime
+    vector: dict[str, float]  # unit-length TF-IDF weights, frozen at arrival
+    title: frozenset[str]  # keys of its headline
+    lede: frozenset[str]  # keys of its headline and first lines
+    story: str = ""
+
+
+@dataclass(slots=True)
+class _Match:
+    """An article scored against one story."""
+
+    story: _Story
+    closest: _Doc
+    score: float
+    names: float
+    conflict: float
+    shared: dict[str, float]
+
+
+@dataclass(slots=True)
+class _Story:
+    """An open story: its members, centroid and vocabulary."""
+
+    id: str
+    first: datetime
+    last: datetime
+    members: list[_Doc] = field(default_factory=list)
+    centroid: dict[str, float] = field(default_factory=dict)
+    norm: float = 0.0
+    vocab: dict[str, int] = field(default_factory=dict)  # term -> members using it
+
+
+def _stop_keys() -> frozenset[str]:
+    """The matching keys of the stop words, as key_tokens gives them."""
+    keys: set[str] = set()
+    for lang in ("ar", "en", "fr"):
+        keyed = key_tokens(_STOP_SURFACE, lang)
+        keys.update(keyed.keys)
+        keys.update(a for a in keyed.alts if a)
+    return frozenset(keys)
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Dot product of two sparse vectors (unit-length ones give the cosine)."""
+    if len(a) > len(b):
+        a, b = b, a
+    get = b.get
+    return sum(w * get(t, 0.0) for t, w in a.items())
+
+
+class StoryThreader:
+    """Online story threading: add() articles in publication order, get a Decision each."""
+
+    def __init__(
+        self, window: timedelta = timedelta(hours=48), params: StoryParams | None = None
+    ) -> None:
+        """An empty threader; stories and counts older than window are forgotten."""
+        self.window = window
+        self.params = params or StoryParams()
+        self._stop = _stop_keys()
+        self._df: dict[str, int] = {}
+        self._docs: deque[tuple[datetime, frozenset[str]]] = deque()
+        self._stories: dict[str, _Story] = {}
+        self._postings: dict[str, set[str]] = {}
+        # Open stories by last update, oldest first: eviction pops from the front.
+        self._order: OrderedDict[str, _Story] = OrderedDict()
+        self._now: datetime | None = None
+
+    @property
+    def open_stories(self) -> int:
+        """Stories still inside the window."""
+        return len(self._stories)
+
+    @property
+    def counted_docs(self) -> int:
+        """Articles whose terms are in the running document frequencies."""
+        return len(self._docs)
+
+    @property
+    def counted_terms(self) -> int:
+        """Distinct terms in the running document frequencies."""
+        return len(self._df)
+
+    def add(self, article: StoryArticle) -> Decision:
+        """Thread one article: join the best open story, or start a new one."""
+        if article.published.tzinfo is None:
+            raise ValueError("published must be timezone-aware")
+        now = article.published if self._now is None else max(self._now, article.published)
+        self._now = now
+        self._evict(now - self.window)
+        doc = self._analyse(article)
+        story, evidence = self._choose(doc)
+        self._count(doc)
+        if story is None:
+            story = _Story(doc.id, doc.published, doc.published)
+            self._stories[story.id] = story
+        self._join(story, doc)
+        self._order[story.id] = story
+        self._order.move_to_end(story.id)
+        return Decision(article.id, story.id, evidence)
+
+    # -- analysis -------------------------------------------------------------------------
+
+    def _keys(self, text: str, lang: str | None, limit: int | None = None) -> list[str]:
+        """Content keys of a text: stop words dropped, a proclitic-free form when it is usual."""
+        keyed = key_tokens(text.translate(_DIGITS), lang)
+        keys, alts = keyed.keys, keyed.alts
+        if limit is not None:
+            keys, alts = keys[:limit], alts[:limit]
+        df = self._df
+        stop = self._stop
+        out = []
+        for key, alt in zip(keys, alts, strict=True):
+            if alt is not None and df.get(alt, 0) > df.get(key, 0):
+                key = alt  # بموسكو: the running counts know «موسكو», not «بموسكو»
+            if key in stop or (len(key) < 2 and not key.isdigit()):
+                continue
+            out.append(key)
+        return out
+
+    def _idf(self, term: str) -> float:
+        """Inverse document frequency over the window, smoothed while it fills."""
+        n = len(self._docs) + self.params.prior_docs
+        return math.log(n / (self._df.get(term, 0) + 1.0))
+
+    def _analyse(self, article: StoryArticle) -> _Doc:
+        """The article's TF-IDF vector (weights frozen now) and its title and lede keys."""
+        p = self.params
+        lang = article.lang or detect_language(f"{article.title}\n{article.text[:600]}")
+        title = self._keys(article.title, lang)
+        body = self._keys(article.text, lang, p.lede_tokens)
+        tf: dict[str, float] = {}
+        for key in body:
+            tf[key] = tf.get(key, 0.0) + 1.0
+        for key in title:
+            tf[key] = tf.get(key, 0.0) + p.title_weight
+        vector = {key: (1.0 + math.log(count)) * self._idf(key) for key, count in tf.items()}
+        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        return _Doc(
+            article.id,
+            article.published,
+            {k: w / norm for k, w in vector.items()},
+            frozenset(title),
+            frozenset(title + body[: p.names_tokens]),
+        )
+
+    def _count(self, doc: _Doc) -> None:
+        """Add the article's terms to the running document frequencies."""
+        self._docs.append((doc.published, frozenset(doc.vector)))
+        df = self._df
+        for key in doc.vector:
+            df[key] = df.get(key, 0) + 1
+
+    # -- decision -------------------------------------------------------------------------
+
+    def _candidates(self, doc: _Doc) -> list[_Story]:
+        """Open stories sharing a not-too-common term, the most promising first."""
+        cap = max(2.0, self.params.posting_cap * (len(self._docs) + self.params.prior_docs))
+        scores: dict[str, float] = {}
+        for term, weight in doc.vector.items():
+            posting = self._postings.get(term)
+            if not posting or len(posting) > cap:
+                continue
+            for sid in posting:
+                scores[sid] = scores.get(sid, 0.0) + weight
+        best = sorted(scores, key=scores.__getitem__, reverse=True)[: self.params.candidates]
+        return [self._stories[sid] for sid in best]
+
+    def _distinctive(self, terms: Iterable[str], story: _Story) -> dict[str, float]:
+        """Terms rare in the window outside the story (names, places, figures), with idf."""
+        p = self.params
+        n = len(self._docs) + p.prior_docs
+        limit = p.rare_df * n
+        df, vocab = self._df, story.vocab
+        out = {}
+        for t in terms:
+            outside = max(0, df.get(t, 0) - vocab.get(t, 0))
+            if outside <= limit or t.isdigit():
+                out[t] = math.log(n / (outside + 1.0))
+        return out
+
+    def _score(self, doc: _Doc, story: _Story) -> _Match:
+        """How well the article fits a story: similarity, names agreement, conflicts."""
+        p = self.params
+        centroid = _cosine(doc.vector, story.centroid) / story.norm if story.norm else 0.0
+        closest = max(story.members, key=lambda m: _cosine(doc.vector, m.vector))
+        member = _cosine(doc.vector, closest.vector)
+        gap = (doc.published - story.first) / self.window
+        score = 0.5 * (centroid + member) - p.decay * max(0.0, gap)
+        rare = self._distinctive(doc.lede, story)
+        total = sum(rare.values())
+        vocab = story.vocab
+        shared = {t: w for t, w in rare.items() if t in vocab}
+        names = sum(shared.values()) / total if total else 0.0
+        # A conflict: each headline has distinctive terms the other side never uses.
+        ours = self._distinctive(doc.title, story)
+        new_in_title = sum(w for t, w in ours.items() if t not in vocab)
+        theirs = self._distinctive(story.members[0].title, story)
+        lede = doc.lede
+        missing_from_us = sum(w for t, w in theirs.items() if t not in lede)
+        conflict = min(new_in_title, missing_from_us)
+        return _Match(story, closest, score, names, conflict, shared)
+
+    def _choose(self, doc: _Doc) -> tuple[_Story | None, Evidence]:
+        """The story the article joins (None for a new one) and the evidence."""
+        p = self.params
+        best: _Match | None = None
+        for story in self._candidates(doc):
+            match = self._score(doc, story)
+            if best is None or match.score > best.score:
+                best = match
+        if best is None:
+            return None, Evidence(None, 0.0, (), 0.0, "new")
+        shared = tuple(sorted(best.shared, key=best.shared.__getitem__, reverse=True)[:8])
+        if best.score < p.threshold:
+            reason = "new"
+        elif best.names < p.names_min:
+            reason = "new: too few shared names"
+        elif best.conflict > p.conflict_max:
+            reason = "new: conflicting names"
+        else:
+            reason = "joined"
+        evidence = Evidence(
+            best.closest.id, round(best.score, 3), shared, round(best.names, 3), reason
+        )
+        return (best.story if reason == "joined" else None), evidence
+
+    # -- bookkeeping ----------------------------------------------------------------------
+
+    def _join(self, story: _Story, doc: _Doc) -> None:
+        """Add the article to the story: centroid, vocabulary, index."""
+        doc.story = story.id
+        story.members.append(doc)
+        story.last = max(story.last, doc.published)
+        centroid = story.centroid
+        for term, weight in doc.vector.items():
+            centroid[term] = centroid.get(term, 0.0) + weight
+            if term in story.vocab:
+                story.vocab[term] += 1
+            else:
+                story.vocab[term] = 1
+                self._postings.setdefault(term, set()).add(story.id)
+        story.norm = math.sqrt(sum(w * w for w in centroid.values()))
+
+    def _evict(self, cutoff: datetime) -> None:
+        """Forget stories last updated before cutoff, and older articles' counts."""
+        while self._order and next(iter(self._order.values())).last < cutoff:
+            _, story = self._order.popitem(last=False)
+            del self._stories[story.id]
+            for term in story.vocab:
+                posting = self._postings[term]
+                posting.discard(story.id)
+                if not posting:
+                    del self._postings[term]
+        df = self._df
+        while self._docs and self._docs[0][0] < cutoff:
+            _, terms = self._docs.popleft()
+            for key in terms:
+                left = df[key] - 1
+                if left:
+                    df[key] = left
+                else:
+                    del df[key]
+
+
+def thread(
+    articles: Iterable[StoryArticle], window: timedelta = timedelta(hours=48)
+) -> list[Decision]:
+    """Thread a stream of articles in order with a fresh threader."""
+    threader = StoryThreader(window)
+    return [threader.add(a) for a in articles]
