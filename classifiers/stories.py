@@ -17,7 +17,8 @@ dropped).
 from __future__ import annotations
 
 import math
-from collections import OrderedDict, deque
+import re
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from typing import Final
 from classifiers.text import detect_language, key_tokens
 
 _DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_DIGIT_RUN: Final = re.compile(r"\d+")
 
 # Function words and reporting verbs of news Arabic, English and French: the running
 # document frequencies discount them too, but only once enough articles went by.
@@ -38,12 +40,25 @@ _STOP_SURFACE: Final = """
 قال قالت وقال وقالت اكد أكد أكدت اضاف أضاف وأضاف اوضح أوضح وأوضح اشار أشار وأشار مشيرا مؤكدا
 يوم اليوم امس أمس العام عام حسب وفقا وفق اخرى أخرى اخر آخر الذى التى مما عندما بينما لكن ولكن
 كذلك ايضا أيضا جدا تم يتم وتم اطار إطار الى خلال حول دون فقط سوى عدة عدد بعض جميع
+كنا كنت نريد يريد تريد بدون ليس ليست
 the of and to in is was for on that with as by at from it are be has have this an which were
 their said its will after not but had been who they he she his her would more than into
 le la les de des du et un une est dans pour que qui sur au aux par pas ce cette il elle ont
 sont avec plus son ses leur été
 """
 # fmt: on
+
+# Number words from three to ten: one and two are mostly not counts («أحد», the dual).
+_NUMERALS: Final = {
+    "3": "ثلاثة ثلاث",
+    "4": "أربعة أربع",
+    "5": "خمسة خمس",
+    "6": "ستة ست",
+    "7": "سبعة سبع",
+    "8": "ثمانية ثماني",
+    "9": "تسعة تسع",
+    "10": "عشرة عشر",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +102,12 @@ class StoryParams:
     prior_docs: float = 20.0  # pseudo-documents smoothing idf while the window fills
     rare_df: float = 0.02  # a term in at most this share of the window is distinctive
     names_tokens: int = 60  # body tokens whose distinctive terms must agree
-    conflict_max: float = 1e9  # conflicting headline weight tolerated
-    threshold: float = 0.30  # score needed to join a story
-    names_min: float = 0.25  # agreement on distinctive terms needed to join
+    idf_power: float = 1.5  # above 1, rare terms (names) outweigh common ones further
+    names_weight: float = 0.5  # share of the score that agreement on distinctive terms makes
+    figure_penalty: float = 0.25  # score lost per figure each side gives and the other lacks
+    conflict_penalty: float = 0.05  # score lost per distinctive headline term in conflict
+    threshold: float = 0.20  # score needed to join a story
+    names_min: float = 0.10  # agreement on distinctive terms needed to join
     decay: float = 0.10  # score lost over a whole window of time gap
     candidates: int = 40  # stories compared in full per article
     posting_cap: float = 0.05  # terms in more of the window than this do not fetch candidates
@@ -117,6 +135,8 @@ class _Match:
     names: float
     conflict: float
     shared: dict[str, float]
+    figures: int
+    adjusted: float
 
 
 @dataclass(slots=True)
@@ -130,6 +150,9 @@ class _Story:
     centroid: dict[str, float] = field(default_factory=dict)
     norm: float = 0.0
     vocab: dict[str, int] = field(default_factory=dict)  # term -> members using it
+    figures: set[str] = field(default_factory=set)  # figures in its members' ledes
+    titles: dict[str, int] = field(default_factory=dict)  # headline key -> members using it
+    title_figures: set[str] = field(default_factory=set)  # figures in its headlines
 
 
 def _stop_keys() -> frozenset[str]:
@@ -140,6 +163,25 @@ def _stop_keys() -> frozenset[str]:
         keys.update(keyed.keys)
         keys.update(a for a in keyed.alts if a)
     return frozenset(keys)
+
+
+def is_figure(term: str) -> bool:
+    """Whether a term is a figure that tells events apart (a count, a toll), not a year."""
+    if not term.isdigit():
+        return False
+    value = int(term)
+    # Hijri and Gregorian years date an article; they do not tell two events apart.
+    return not (1400 <= value <= 1499 or 1900 <= value <= 2099)
+
+
+def _numeral_keys() -> dict[str, str]:
+    """Keys of the Arabic number words three to ten (and their feminine forms) -> digits."""
+    out = {}
+    for value, words in _NUMERALS.items():
+        for word in words.split():
+            key = key_tokens(word, "ar").keys[0]
+            out[key] = value
+    return out
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -160,12 +202,13 @@ class StoryThreader:
         self.window = window
         self.params = params or StoryParams()
         self._stop = _stop_keys()
+        self._numerals = _numeral_keys()
         self._df: dict[str, int] = {}
         self._docs: deque[tuple[datetime, frozenset[str]]] = deque()
         self._stories: dict[str, _Story] = {}
         self._postings: dict[str, set[str]] = {}
-        # Open stories by last update, oldest first: eviction pops from the front.
-        self._order: OrderedDict[str, _Story] = OrderedDict()
+        # Open stories, oldest first: a story takes reports for one window after it broke.
+        self._order: deque[_Story] = deque()
         self._now: datetime | None = None
 
     @property
@@ -196,9 +239,8 @@ class StoryThreader:
         if story is None:
             story = _Story(doc.id, doc.published, doc.published)
             self._stories[story.id] = story
+            self._order.append(story)
         self._join(story, doc)
-        self._order[story.id] = story
-        self._order.move_to_end(story.id)
         return Decision(article.id, story.id, evidence)
 
     # -- analysis -------------------------------------------------------------------------
@@ -211,11 +253,16 @@ class StoryThreader:
             keys, alts = keys[:limit], alts[:limit]
         df = self._df
         stop = self._stop
+        numerals = self._numerals
         out = []
         for key, alt in zip(keys, alts, strict=True):
             if alt is not None and df.get(alt, 0) > df.get(key, 0):
                 key = alt  # بموسكو: the running counts know «موسكو», not «بموسكو»
-            if key in stop or (len(key) < 2 and not key.isdigit()):
+            if not key.isalpha() and (digits := _DIGIT_RUN.search(key)):
+                key = digits.group()  # و4, 20م: the figure is what events differ by
+            elif key in numerals:
+                key = numerals[key]  # «ثمانية» and «8» are one figure
+            elif key in stop or len(key) < 2:
                 continue
             out.append(key)
         return out
@@ -236,7 +283,10 @@ class StoryThreader:
             tf[key] = tf.get(key, 0.0) + 1.0
         for key in title:
             tf[key] = tf.get(key, 0.0) + p.title_weight
-        vector = {key: (1.0 + math.log(count)) * self._idf(key) for key, count in tf.items()}
+        power = p.idf_power
+        vector = {
+            key: (1.0 + math.log(count)) * self._idf(key) ** power for key, count in tf.items()
+        }
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         return _Doc(
             article.id,
@@ -296,12 +346,34 @@ class StoryThreader:
         names = sum(shared.values()) / total if total else 0.0
         # A conflict: each headline has distinctive terms the other side never uses.
         ours = self._distinctive(doc.title, story)
-        new_in_title = sum(w for t, w in ours.items() if t not in vocab)
-        theirs = self._distinctive(story.members[0].title, story)
-        lede = doc.lede
-        missing_from_us = sum(w for t, w in theirs.items() if t not in lede)
+        new_in_title = sum(1 for t in ours if t not in vocab)
+        # The story's headline core: words in at least a third of its headlines.
+        size = len(story.members)
+        core = [t for t, c in story.titles.items() if 3 * c >= size]
+        theirs = self._distinctive(core, story)
+        missing_from_us = sum(1 for t in theirs if t not in doc.vector)
         conflict = min(new_in_title, missing_from_us)
-        return _Match(story, closest, score, names, conflict, shared)
+        # Figures: a toll or a count each side gives and the other does not.
+        limit = p.rare_df * (len(self._docs) + p.prior_docs)
+        df = self._df
+        our_figures = [
+            t for t in doc.lede if is_figure(t) and t not in vocab and df.get(t, 0) <= limit
+        ]
+        their_figures = [
+            t for t in story.figures if t not in doc.vector and df.get(t, 0) - vocab[t] <= limit
+        ]
+        figures = min(len(our_figures), len(their_figures))
+        # Headline figures (the toll, the count) that disagree outright.
+        ours_head = {t for t in doc.title if is_figure(t)}
+        if ours_head and story.title_figures and not ours_head & story.title_figures:
+            figures += 1
+        adjusted = (
+            (1.0 - p.names_weight) * score
+            + p.names_weight * names
+            - p.figure_penalty * min(figures, 2)
+            - p.conflict_penalty * min(conflict, 3)
+        )
+        return _Match(story, closest, score, names, conflict, shared, figures, adjusted)
 
     def _choose(self, doc: _Doc) -> tuple[_Story | None, Evidence]:
         """The story the article joins (None for a new one) and the evidence."""
@@ -309,7 +381,7 @@ class StoryThreader:
         best: _Match | None = None
         for story in self._candidates(doc):
             match = self._score(doc, story)
-            if best is None or match.score > best.score:
+            if best is None or match.adjusted > best.adjusted:
                 best = match
         if best is None:
             return None, Evidence(None, 0.0, (), 0.0, "new")
@@ -318,8 +390,8 @@ class StoryThreader:
             reason = "new"
         elif best.names < p.names_min:
             reason = "new: too few shared names"
-        elif best.conflict > p.conflict_max:
-            reason = "new: conflicting names"
+        elif best.adjusted < p.threshold:
+            reason = "new: conflicting names or figures"
         else:
             reason = "joined"
         evidence = Evidence(
@@ -333,6 +405,10 @@ class StoryThreader:
         """Add the article to the story: centroid, vocabulary, index."""
         doc.story = story.id
         story.members.append(doc)
+        story.figures.update(t for t in doc.lede if is_figure(t))
+        for term in doc.title:
+            story.titles[term] = story.titles.get(term, 0) + 1
+        story.title_figures.update(t for t in doc.title if is_figure(t))
         story.last = max(story.last, doc.published)
         centroid = story.centroid
         for term, weight in doc.vector.items():
@@ -345,9 +421,11 @@ class StoryThreader:
         story.norm = math.sqrt(sum(w * w for w in centroid.values()))
 
     def _evict(self, cutoff: datetime) -> None:
-        """Forget stories last updated before cutoff, and older articles' counts."""
-        while self._order and next(iter(self._order.values())).last < cutoff:
-            _, story = self._order.popitem(last=False)
+        """Forget stories that broke before cutoff, and older articles' counts."""
+        # Same story = reports within the window of the event: a development days later
+        # (the trial, a new operation) is a new story, and memory stays bounded.
+        while self._order and self._order[0].first < cutoff:
+            story = self._order.popleft()
             del self._stories[story.id]
             for term in story.vocab:
                 posting = self._postings[term]
