@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Final
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
 from classifiers.text import detect_language, key_tokens
 
@@ -77,11 +77,13 @@ class StoryArticle:
 class Evidence:
     """Why an article joined a story, or why it started one."""
 
-    matched: str | None  # the closest earlier article of the chosen story
-    similarity: float  # the score that decided (0.0 when nothing was close)
-    shared: tuple[str, ...]  # distinctive words and names both sides use, strongest first
+    matched: str | None  # the closest earlier article of the closest story
+    similarity: float  # TF-IDF similarity to that story, less the time decay
+    shared: tuple[str, ...]  # distinctive words and names both sides use (matching keys)
     names: float  # agreement on distinctive terms, 0..1
     reason: str  # "joined", "new", or why the closest story was refused
+    score: float = 0.0  # what decided: similarity and names, less conflicts; joins >= threshold
+    conflicts: int = 0  # disagreeing figures and headline names counted against the join
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +397,13 @@ class StoryThreader:
         else:
             reason = "joined"
         evidence = Evidence(
-            best.closest.id, round(best.score, 3), shared, round(best.names, 3), reason
+            matched=best.closest.id,
+            similarity=round(best.score, 3),
+            shared=shared,
+            names=round(best.names, 3),
+            reason=reason,
+            score=round(best.adjusted, 3),
+            conflicts=best.figures + best.conflict,
         )
         return (best.story if reason == "joined" else None), evidence
 
@@ -449,3 +457,46 @@ def thread(
     """Thread a stream of articles in order with a fresh threader."""
     threader = StoryThreader(window)
     return [threader.add(a) for a in articles]
+
+
+def article_from_json(row: Mapping[str, Any]) -> StoryArticle:
+    """A StoryArticle from a JSON object: id, title, text, published (ISO 8601), lang, feed.
+
+    `outlet` stands for `feed`; a published time without a zone is taken as UTC.
+    """
+    if not isinstance(row, Mapping):
+        raise ValueError("each line must be a JSON object")
+    if row.get("id") is None:
+        raise ValueError("id is missing")
+    try:
+        published = datetime.fromisoformat(str(row["published"]))
+    except KeyError:
+        raise ValueError("published is missing") from None
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    return StoryArticle(
+        id=str(row["id"]),
+        title=str(row.get("title") or ""),
+        text=str(row.get("text") or ""),
+        published=published,
+        lang=str(row["lang"]).strip().lower() if row.get("lang") else None,
+        feed=str(row.get("feed") or row.get("outlet") or ""),
+    )
+
+
+def decision_to_json(decision: Decision) -> dict[str, Any]:
+    """The output record of one threaded article."""
+    ev = decision.evidence
+    return {
+        "id": decision.id,
+        "story": decision.story,
+        "evidence": {
+            "reason": ev.reason,
+            "matched": ev.matched,
+            "similarity": ev.similarity,
+            "names": ev.names,
+            "score": ev.score,
+            "conflicts": ev.conflicts,
+            "shared": list(ev.shared),
+        },
+    }
