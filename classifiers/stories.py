@@ -135,7 +135,7 @@ class _Match:
     closest: _Doc
     score: float
     names: float
-    conflict: float
+    conflict: int
     shared: dict[str, float]
     figures: int
     adjusted: float
