@@ -22,12 +22,15 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any, Final
 
 from classifiers.text import detect_language, key_tokens
 
 _DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _DIGIT_RUN: Final = re.compile(r"\d+")
+_EASTERN_DIGIT: Final = re.compile("[٠-٩۰-۹]")
+_MEMBERS_COMPARED: Final = 12
 
 # Function words and reporting verbs of news Arabic, English and French: the running
 # document frequencies discount them too, but only once enough articles went by.
@@ -111,8 +114,12 @@ class StoryParams:
     threshold: float = 0.20  # score needed to join a story
     names_min: float = 0.10  # agreement on distinctive terms needed to join
     decay: float = 0.10  # score lost over a whole window of time gap
-    candidates: int = 40  # stories compared in full per article
+    vector_terms: int = 80  # strongest terms kept in an article's vector
+    retrieval_terms: int = 30  # strongest terms of an article that look up stories
+    candidates: int = 12  # stories whose similarity is computed, by shared term weight
+    finalists: int = 3  # most similar stories weighed for names and conflicts
     posting_cap: float = 0.05  # terms in more of the window than this do not fetch candidates
+    posting_max: int = 100  # nor terms in more open stories than this
 
 
 @dataclass(slots=True)
@@ -124,7 +131,7 @@ class _Doc:
     vector: dict[str, float]  # unit-length TF-IDF weights, frozen at arrival
     title: frozenset[str]  # keys of its headline
     lede: frozenset[str]  # keys of its headline and first lines
-    story: str = ""
+    terms: frozenset[str]  # every distinct key of its title and lede, until it joins
 
 
 @dataclass(slots=True)
@@ -153,6 +160,7 @@ class _Story:
     norm: float = 0.0
     vocab: dict[str, int] = field(default_factory=dict)  # term -> members using it
     figures: set[str] = field(default_factory=set)  # figures in its members' ledes
+    indexed: set[str] = field(default_factory=set)  # its terms in the threader's index
     titles: dict[str, int] = field(default_factory=dict)  # headline key -> members using it
     title_figures: set[str] = field(default_factory=set)  # figures in its headlines
 
@@ -188,10 +196,8 @@ def _numeral_keys() -> dict[str, str]:
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     """Dot product of two sparse vectors (unit-length ones give the cosine)."""
-    if len(a) > len(b):
-        a, b = b, a
-    get = b.get
-    return sum(w * get(t, 0.0) for t, w in a.items())
+    # Intersecting the key views runs in C; few terms are shared, so few products remain.
+    return sum([a[t] * b[t] for t in a.keys() & b.keys()])
 
 
 class StoryThreader:
@@ -206,9 +212,10 @@ class StoryThreader:
         self._stop = _stop_keys()
         self._numerals = _numeral_keys()
         self._df: dict[str, int] = {}
-        self._docs: deque[tuple[datetime, frozenset[str]]] = deque()
+        self._docs: deque[tuple[datetime, tuple[str, ...]]] = deque()
         self._stories: dict[str, _Story] = {}
-        self._postings: dict[str, set[str]] = {}
+        # Term -> open stories using it, oldest first (eviction removes from the front).
+        self._postings: dict[str, list[str]] = {}
         # Open stories, oldest first: a story takes reports for one window after it broke.
         self._order: deque[_Story] = deque()
         self._now: datetime | None = None
@@ -249,7 +256,9 @@ class StoryThreader:
 
     def _keys(self, text: str, lang: str | None, limit: int | None = None) -> list[str]:
         """Content keys of a text: stop words dropped, a proclitic-free form when it is usual."""
-        keyed = key_tokens(text.translate(_DIGITS), lang)
+        if _EASTERN_DIGIT.search(text):
+            text = text.translate(_DIGITS)
+        keyed = key_tokens(text, lang)
         keys, alts = keyed.keys, keyed.alts
         if limit is not None:
             keys, alts = keys[:limit], alts[:limit]
@@ -289,6 +298,9 @@ class StoryThreader:
         vector = {
             key: (1.0 + math.log(count)) * self._idf(key) ** power for key, count in tf.items()
         }
+        # Strongest first; the strongest terms carry the similarity, the tail costs time.
+        kept = sorted(vector, key=vector.__getitem__, reverse=True)[: p.vector_terms]
+        vector = {k: vector[k] for k in kept}
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         return _Doc(
             article.id,
@@ -296,28 +308,33 @@ class StoryThreader:
             {k: w / norm for k, w in vector.items()},
             frozenset(title),
             frozenset(title + body[: p.names_tokens]),
+            frozenset(tf),
         )
 
     def _count(self, doc: _Doc) -> None:
         """Add the article's terms to the running document frequencies."""
-        self._docs.append((doc.published, frozenset(doc.vector)))
+        self._docs.append((doc.published, tuple(doc.terms)))
         df = self._df
-        for key in doc.vector:
+        for key in doc.terms:
             df[key] = df.get(key, 0) + 1
 
     # -- decision -------------------------------------------------------------------------
 
     def _candidates(self, doc: _Doc) -> list[_Story]:
         """Open stories sharing a not-too-common term, the most promising first."""
-        cap = max(2.0, self.params.posting_cap * (len(self._docs) + self.params.prior_docs))
+        p = self.params
+        cap = max(2.0, min(p.posting_max, p.posting_cap * (len(self._docs) + p.prior_docs)))
         scores: dict[str, float] = {}
-        for term, weight in doc.vector.items():
-            posting = self._postings.get(term)
+        get = scores.get
+        postings = self._postings
+        # The strongest terms find the stories (vectors are sorted strongest first).
+        for term, weight in islice(doc.vector.items(), p.retrieval_terms):
+            posting = postings.get(term)
             if not posting or len(posting) > cap:
                 continue
             for sid in posting:
-                scores[sid] = scores.get(sid, 0.0) + weight
-        best = sorted(scores, key=scores.__getitem__, reverse=True)[: self.params.candidates]
+                scores[sid] = get(sid, 0.0) + weight
+        best = sorted(scores, key=scores.__getitem__, reverse=True)[: p.candidates]
         return [self._stories[sid] for sid in best]
 
     def _distinctive(self, terms: Iterable[str], story: _Story) -> dict[str, float]:
@@ -333,14 +350,29 @@ class StoryThreader:
                 out[t] = math.log(n / (outside + 1.0))
         return out
 
-    def _score(self, doc: _Doc, story: _Story) -> _Match:
-        """How well the article fits a story: similarity, names agreement, conflicts."""
-        p = self.params
-        centroid = _cosine(doc.vector, story.centroid) / story.norm if story.norm else 0.0
-        closest = max(story.members, key=lambda m: _cosine(doc.vector, m.vector))
-        member = _cosine(doc.vector, closest.vector)
+    def _similarity(self, doc: _Doc, story: _Story) -> tuple[float, _Doc]:
+        """TF-IDF similarity to a story (its centroid and closest member), less time decay."""
+        vector = doc.vector
         gap = (doc.published - story.first) / self.window
-        score = 0.5 * (centroid + member) - p.decay * max(0.0, gap)
+        decay = self.params.decay * max(0.0, gap)
+        members = story.members
+        if len(members) == 1:
+            # One article: it is its own centroid.
+            return _cosine(vector, members[0].vector) - decay, members[0]
+        centroid = _cosine(vector, story.centroid) / story.norm
+        if len(members) > _MEMBERS_COMPARED:
+            # A big story: its first report and the latest ones stand for it.
+            members = [members[0], *members[1 - _MEMBERS_COMPARED :]]
+        closest, member = members[0], -1.0
+        for m in members:
+            sim = _cosine(vector, m.vector)
+            if sim > member:
+                closest, member = m, sim
+        return 0.5 * (centroid + member) - decay, closest
+
+    def _score(self, doc: _Doc, story: _Story, score: float, closest: _Doc) -> _Match:
+        """How well the article fits a story: its similarity, names agreement, conflicts."""
+        p = self.params
         rare = self._distinctive(doc.lede, story)
         total = sum(rare.values())
         vocab = story.vocab
@@ -353,7 +385,7 @@ class StoryThreader:
         size = len(story.members)
         core = [t for t, c in story.titles.items() if 3 * c >= size]
         theirs = self._distinctive(core, story)
-        missing_from_us = sum(1 for t in theirs if t not in doc.vector)
+        missing_from_us = sum(1 for t in theirs if t not in doc.terms)
         conflict = min(new_in_title, missing_from_us)
         # Figures: a toll or a count each side gives and the other does not.
         limit = p.rare_df * (len(self._docs) + p.prior_docs)
@@ -362,7 +394,7 @@ class StoryThreader:
             t for t in doc.lede if is_figure(t) and t not in vocab and df.get(t, 0) <= limit
         ]
         their_figures = [
-            t for t in story.figures if t not in doc.vector and df.get(t, 0) - vocab[t] <= limit
+            t for t in story.figures if t not in doc.terms and df.get(t, 0) - vocab[t] <= limit
         ]
         figures = min(len(our_figures), len(their_figures))
         # Headline figures (the toll, the count) that disagree outright.
@@ -381,16 +413,25 @@ class StoryThreader:
         """The story the article joins (None for a new one) and the evidence."""
         p = self.params
         best: _Match | None = None
-        for story in self._candidates(doc):
-            match = self._score(doc, story)
+        # Names and conflicts are weighed for the few most similar stories only.
+        similar = sorted(
+            ((self._similarity(doc, s), s) for s in self._candidates(doc)),
+            key=lambda pair: pair[0][0],
+            reverse=True,
+        )
+        for (score, closest), story in similar[: p.finalists]:
+            if score < p.threshold:
+                break  # too far to join whatever the names say
+            match = self._score(doc, story, score, closest)
             if best is None or match.adjusted > best.adjusted:
                 best = match
         if best is None:
-            return None, Evidence(None, 0.0, (), 0.0, "new")
+            if not similar:
+                return None, Evidence(None, 0.0, (), 0.0, "new")
+            (score, closest), _ = similar[0]
+            return None, Evidence(closest.id, round(score, 3), (), 0.0, "new", round(score, 3))
         shared = tuple(sorted(best.shared, key=best.shared.__getitem__, reverse=True)[:8])
-        if best.score < p.threshold:
-            reason = "new"
-        elif best.names < p.names_min:
+        if best.names < p.names_min:
             reason = "new: too few shared names"
         elif best.adjusted < p.threshold:
             reason = "new: conflicting names or figures"
@@ -411,22 +452,36 @@ class StoryThreader:
 
     def _join(self, story: _Story, doc: _Doc) -> None:
         """Add the article to the story: centroid, vocabulary, index."""
-        doc.story = story.id
         story.members.append(doc)
         story.figures.update(t for t in doc.lede if is_figure(t))
         for term in doc.title:
             story.titles[term] = story.titles.get(term, 0) + 1
         story.title_figures.update(t for t in doc.title if is_figure(t))
         story.last = max(story.last, doc.published)
-        centroid = story.centroid
-        for term, weight in doc.vector.items():
-            centroid[term] = centroid.get(term, 0.0) + weight
-            if term in story.vocab:
-                story.vocab[term] += 1
-            else:
-                story.vocab[term] = 1
-                self._postings.setdefault(term, set()).add(story.id)
-        story.norm = math.sqrt(sum(w * w for w in centroid.values()))
+        if len(story.members) == 1:
+            # Most stories keep one article: its vector is the centroid, shared, not copied.
+            story.centroid = doc.vector
+            story.norm = 1.0
+        else:
+            if len(story.members) == 2:
+                story.centroid = dict(story.centroid)
+            centroid = story.centroid
+            for term, weight in doc.vector.items():
+                centroid[term] = centroid.get(term, 0.0) + weight
+            story.norm = math.sqrt(sum(w * w for w in centroid.values()))
+        vocab = story.vocab
+        for term in doc.vector.keys() | doc.lede:
+            vocab[term] = vocab.get(term, 0) + 1
+        # The index holds each member's strongest terms, those that look stories up.
+        indexed = story.indexed
+        postings = self._postings
+        for term in islice(doc.vector, self.params.retrieval_terms):
+            if term not in indexed:
+                indexed.add(term)
+                postings.setdefault(term, []).append(story.id)
+        # Only the vector is compared later; the rest of the analysis can go.
+        doc.title = doc.lede = frozenset()
+        doc.terms = frozenset()
 
     def _evict(self, cutoff: datetime) -> None:
         """Forget stories that broke before cutoff, and older articles' counts."""
@@ -435,9 +490,9 @@ class StoryThreader:
         while self._order and self._order[0].first < cutoff:
             story = self._order.popleft()
             del self._stories[story.id]
-            for term in story.vocab:
+            for term in story.indexed:
                 posting = self._postings[term]
-                posting.discard(story.id)
+                posting.remove(story.id)
                 if not posting:
                     del self._postings[term]
         df = self._df
