@@ -16,6 +16,7 @@ dropped).
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import deque
@@ -31,6 +32,7 @@ _DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123
 _DIGIT_RUN: Final = re.compile(r"\d+")
 _EASTERN_DIGIT: Final = re.compile("[٠-٩۰-۹]")
 _MEMBERS_COMPARED: Final = 12
+_CONTENT_CACHE: Final = 200_000
 
 # Function words and reporting verbs of news Arabic, English and French: the running
 # document frequencies discount them too, but only once enough articles went by.
@@ -115,11 +117,11 @@ class StoryParams:
     names_min: float = 0.10  # agreement on distinctive terms needed to join
     decay: float = 0.10  # score lost over a whole window of time gap
     vector_terms: int = 80  # strongest terms kept in an article's vector
-    retrieval_terms: int = 30  # strongest terms of an article that look up stories
+    retrieval_terms: int = 20  # strongest terms of an article that look up stories
     candidates: int = 12  # stories whose similarity is computed, by shared term weight
     finalists: int = 3  # most similar stories weighed for names and conflicts
     posting_cap: float = 0.05  # terms in more of the window than this do not fetch candidates
-    posting_max: int = 100  # nor terms in more open stories than this
+    posting_max: int = 40  # nor terms in more open stories than this
 
 
 @dataclass(slots=True)
@@ -211,6 +213,7 @@ class StoryThreader:
         self.params = params or StoryParams()
         self._stop = _stop_keys()
         self._numerals = _numeral_keys()
+        self._content: dict[str, str] = {}  # matching key -> term ("" for a stop word)
         self._df: dict[str, int] = {}
         self._docs: deque[tuple[datetime, tuple[str, ...]]] = deque()
         self._stories: dict[str, _Story] = {}
@@ -263,25 +266,29 @@ class StoryThreader:
         if limit is not None:
             keys, alts = keys[:limit], alts[:limit]
         df = self._df
-        stop = self._stop
-        numerals = self._numerals
+        content = self._content
+        if len(content) > _CONTENT_CACHE:
+            content.clear()
         out = []
         for key, alt in zip(keys, alts, strict=True):
             if alt is not None and df.get(alt, 0) > df.get(key, 0):
                 key = alt  # بموسكو: the running counts know «موسكو», not «بموسكو»
-            if not key.isalpha() and (digits := _DIGIT_RUN.search(key)):
-                key = digits.group()  # و4, 20م: the figure is what events differ by
-            elif key in numerals:
-                key = numerals[key]  # «ثمانية» and «8» are one figure
-            elif key in stop or len(key) < 2:
-                continue
-            out.append(key)
+            term = content.get(key)
+            if term is None:
+                term = content[key] = self._content_key(key)
+            if term:
+                out.append(term)
         return out
 
-    def _idf(self, term: str) -> float:
-        """Inverse document frequency over the window, smoothed while it fills."""
-        n = len(self._docs) + self.params.prior_docs
-        return math.log(n / (self._df.get(term, 0) + 1.0))
+    def _content_key(self, key: str) -> str:
+        """The term a matching key counts as: a figure's digits, or "" for a stop word."""
+        if not key.isalpha() and (digits := _DIGIT_RUN.search(key)):
+            return digits.group()  # و4, 20م: the figure is what events differ by
+        if key in self._numerals:
+            return self._numerals[key]  # «ثمانية» and «8» are one figure
+        if key in self._stop or len(key) < 2:
+            return ""
+        return key
 
     def _analyse(self, article: StoryArticle) -> _Doc:
         """The article's TF-IDF vector (weights frozen now) and its title and lede keys."""
@@ -295,8 +302,12 @@ class StoryThreader:
         for key in title:
             tf[key] = tf.get(key, 0.0) + p.title_weight
         power = p.idf_power
+        n = len(self._docs) + p.prior_docs
+        get = self._df.get
+        log = math.log
         vector = {
-            key: (1.0 + math.log(count)) * self._idf(key) ** power for key, count in tf.items()
+            key: (1.0 + log(count)) * log(n / (get(key, 0) + 1.0)) ** power
+            for key, count in tf.items()
         }
         # Strongest first; the strongest terms carry the similarity, the tail costs time.
         kept = sorted(vector, key=vector.__getitem__, reverse=True)[: p.vector_terms]
@@ -334,7 +345,7 @@ class StoryThreader:
                 continue
             for sid in posting:
                 scores[sid] = get(sid, 0.0) + weight
-        best = sorted(scores, key=scores.__getitem__, reverse=True)[: p.candidates]
+        best = heapq.nlargest(p.candidates, scores, key=scores.__getitem__)
         return [self._stories[sid] for sid in best]
 
     def _distinctive(self, terms: Iterable[str], story: _Story) -> dict[str, float]:
@@ -414,8 +425,15 @@ class StoryThreader:
         p = self.params
         best: _Match | None = None
         # Names and conflicts are weighed for the few most similar stories only.
+        # The centroids rank the candidates; the closest members refine the best few.
+        vector = doc.vector
+        near = sorted(
+            self._candidates(doc),
+            key=lambda s: _cosine(vector, s.centroid) / s.norm,
+            reverse=True,
+        )
         similar = sorted(
-            ((self._similarity(doc, s), s) for s in self._candidates(doc)),
+            ((self._similarity(doc, s), s) for s in near[: 2 * p.finalists]),
             key=lambda pair: pair[0][0],
             reverse=True,
         )
