@@ -161,10 +161,11 @@ class _Story:
     centroid: dict[str, float] = field(default_factory=dict)
     norm: float = 0.0
     vocab: dict[str, int] = field(default_factory=dict)  # term -> members using it
-    figures: set[str] = field(default_factory=set)  # figures in its members' ledes
-    indexed: set[str] = field(default_factory=set)  # its terms in the threader's index
+    # Dicts of strings, not sets: the garbage collector skips them (sets it always scans).
+    figures: dict[str, None] = field(default_factory=dict)  # figures in its members' ledes
+    indexed: dict[str, None] = field(default_factory=dict)  # its terms in the index
     titles: dict[str, int] = field(default_factory=dict)  # headline key -> members using it
-    title_figures: set[str] = field(default_factory=set)  # figures in its headlines
+    title_figures: dict[str, None] = field(default_factory=dict)  # figures in its headlines
 
 
 def _stop_keys() -> frozenset[str]:
@@ -410,7 +411,7 @@ class StoryThreader:
         figures = min(len(our_figures), len(their_figures))
         # Headline figures (the toll, the count) that disagree outright.
         ours_head = {t for t in doc.title if is_figure(t)}
-        if ours_head and story.title_figures and not ours_head & story.title_figures:
+        if ours_head and story.title_figures and ours_head.isdisjoint(story.title_figures):
             figures += 1
         adjusted = (
             (1.0 - p.names_weight) * score
@@ -471,10 +472,10 @@ class StoryThreader:
     def _join(self, story: _Story, doc: _Doc) -> None:
         """Add the article to the story: centroid, vocabulary, index."""
         story.members.append(doc)
-        story.figures.update(t for t in doc.lede if is_figure(t))
+        story.figures.update((t, None) for t in doc.lede if is_figure(t))
         for term in doc.title:
             story.titles[term] = story.titles.get(term, 0) + 1
-        story.title_figures.update(t for t in doc.title if is_figure(t))
+        story.title_figures.update((t, None) for t in doc.title if is_figure(t))
         story.last = max(story.last, doc.published)
         if len(story.members) == 1:
             # Most stories keep one article: its vector is the centroid, shared, not copied.
@@ -495,7 +496,7 @@ class StoryThreader:
         postings = self._postings
         for term in islice(doc.vector, self.params.retrieval_terms):
             if term not in indexed:
-                indexed.add(term)
+                indexed[term] = None
                 postings.setdefault(term, []).append(story.id)
         # Only the vector is compared later; the rest of the analysis can go.
         doc.title = doc.lede = frozenset()
