@@ -13,7 +13,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 
-BENCHES = ["bench_classify", "bench_parse", "bench_poll", "bench_delivery", "bench_search"]
+BENCHES = [
+    "bench_classify",
+    "bench_parse",
+    "bench_poll",
+    "bench_delivery",
+    "bench_search",
+    "bench_stories",
+]
 
 
 def run_one(name: str, args: list[str]) -> int:

@@ -1,0 +1,576 @@
+"""Online story threading: is an article a new event, or a further report of a recent story?
+
+After Miranda et al., "Multilingual Clustering of Streaming News" (EMNLP 2018): each
+article becomes a sparse TF-IDF vector over the normalised keys of its title and lede,
+weighted with document frequencies counted online over the window; it is compared with the
+stories that are still open (their centroid and their closest member), and a time gap
+lowers the score. A shared-vocabulary score alone joins two events of one kind (two
+attacks the same day, two bulletins of the same ministry), so a join also needs agreement
+on the article's distinctive terms — words rare in the running counts, numbers, headline
+words — and two headlines with conflicting distinctive terms stay apart.
+
+Every decision depends only on the articles added before it; memory is bounded by the
+window (stories, their index entries and the document frequencies older than it are
+dropped).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from typing import Any, Final
+
+from classifiers.text import detect_language, key_tokens
+
+_DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_DIGIT_RUN: Final = re.compile(r"\d+")
+_EASTERN_DIGIT: Final = re.compile("[٠-٩۰-۹]")
+_MEMBERS_COMPARED: Final = 12
+_CONTENT_CACHE: Final = 200_000
+
+# Function words and reporting verbs of news Arabic, English and French: the running
+# document frequencies discount them too, but only once enough articles went by.
+# fmt: off
+_STOP_SURFACE: Final = """
+في من على الى إلى عن مع ان أن إن كان كانت يكون تكون هذا هذه ذلك تلك التي الذي الذين اللذين
+هناك هنا قد لقد لا ما لم لن بعد قبل عند حيث كما او أو ثم كل بين اي أي الا إلا حتى منذ خلال ضمن
+لدى امام أمام نحو غير به بها له لها لهم لهن هو هي هم هن نحن انه أنه انها أنها وقد وكان وكانت
+وفي ومن وعلى وهو وهي ولا وما فيه فيها منه منها عليه عليها اليه إليه اليها إليها عنه عنها
+قال قالت وقال وقالت اكد أكد أكدت اضاف أضاف وأضاف اوضح أوضح وأوضح اشار أشار وأشار مشيرا مؤكدا
+يوم اليوم امس أمس العام عام حسب وفقا وفق اخرى أخرى اخر آخر الذى التى مما عندما بينما لكن ولكن
+كذلك ايضا أيضا جدا تم يتم وتم اطار إطار الى خلال حول دون فقط سوى عدة عدد بعض جميع
+كنا كنت نريد يريد تريد بدون ليس ليست
+the of and to in is was for on that with as by at from it are be has have this an which were
+their said its will after not but had been who they he she his her would more than into
+le la les de des du et un une est dans pour que qui sur au aux par pas ce cette il elle ont
+sont avec plus son ses leur été
+"""
+# fmt: on
+
+# Number words from three to ten: one and two are mostly not counts («أحد», the dual).
+_NUMERALS: Final = {
+    "3": "ثلاثة ثلاث",
+    "4": "أربعة أربع",
+    "5": "خمسة خمس",
+    "6": "ستة ست",
+    "7": "سبعة سبع",
+    "8": "ثمانية ثماني",
+    "9": "تسعة تسع",
+    "10": "عشرة عشر",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    """What threading needs of one article; published must be timezone-aware."""
+
+    id: str
+    title: str
+    text: str
+    published: datetime
+    lang: str | None = None
+    feed: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why an article joined a story, or why it started one."""
+
+    matched: str | None  # the closest earlier article of the closest story
+    similarity: float  # TF-IDF similarity to that story, less the time decay
+    shared: tuple[str, ...]  # distinctive words and names both sides use (matching keys)
+    names: float  # agreement on distinctive terms, 0..1
+    reason: str  # "joined", "new", or why the closest story was refused
+    score: float = 0.0  # what decided: similarity and names, less conflicts; joins >= threshold
+    conflicts: int = 0  # disagreeing figures and headline names counted against the join
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The story an article belongs to; a new story takes its first article's id."""
+
+    id: str
+    story: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class StoryParams:
+    """The threader's knobs; the defaults are the tuned ones."""
+
+    title_weight: float = 3.0  # a headline word counts as this many body occurrences
+    lede_tokens: int = 250  # body tokens read: the lede carries the event
+    prior_docs: float = 20.0  # pseudo-documents smoothing idf while the window fills
+    rare_df: float = 0.02  # a term in at most this share of the window is distinctive
+    names_tokens: int = 60  # body tokens whose distinctive terms must agree
+    idf_power: float = 1.5  # above 1, rare terms (names) outweigh common ones further
+    names_weight: float = 0.5  # share of the score that agreement on distinctive terms makes
+    figure_penalty: float = 0.25  # score lost per figure each side gives and the other lacks
+    conflict_penalty: float = 0.05  # score lost per distinctive headline term in conflict
+    threshold: float = 0.20  # score needed to join a story
+    names_min: float = 0.10  # agreement on distinctive terms needed to join
+    decay: float = 0.10  # score lost over a whole window of time gap
+    vector_terms: int = 80  # strongest terms kept in an article's vector
+    retrieval_terms: int = 20  # strongest terms of an article that look up stories
+    candidates: int = 12  # stories whose similarity is computed, by shared term weight
+    finalists: int = 3  # most similar stories weighed for names and conflicts
+    posting_cap: float = 0.05  # terms in more of the window than this do not fetch candidates
+    posting_max: int = 40  # nor terms in more open stories than this
+
+
+@dataclass(slots=True)
+class _Doc:
+    """An analysed article kept while it is in the window."""
+
+    id: str
+    published: datetime
+    vector: dict[str, float]  # unit-length TF-IDF weights, frozen at arrival
+    title: frozenset[str]  # keys of its headline
+    lede: frozenset[str]  # keys of its headline and first lines
+    terms: frozenset[str]  # every distinct key of its title and lede, until it joins
+
+
+@dataclass(slots=True)
+class _Match:
+    """An article scored against one story."""
+
+    story: _Story
+    closest: _Doc
+    score: float
+    names: float
+    conflict: int
+    shared: dict[str, float]
+    figures: int
+    adjusted: float
+
+
+@dataclass(slots=True)
+class _Story:
+    """An open story: its members, centroid and vocabulary."""
+
+    id: str
+    first: datetime
+    last: datetime
+    members: list[_Doc] = field(default_factory=list)
+    centroid: dict[str, float] = field(default_factory=dict)
+    norm: float = 0.0
+    vocab: dict[str, int] = field(default_factory=dict)  # term -> members using it
+    # Dicts of strings, not sets: the garbage collector skips them (sets it always scans).
+    figures: dict[str, None] = field(default_factory=dict)  # figures in its members' ledes
+    indexed: dict[str, None] = field(default_factory=dict)  # its terms in the index
+    titles: dict[str, int] = field(default_factory=dict)  # headline key -> members using it
+    title_figures: dict[str, None] = field(default_factory=dict)  # figures in its headlines
+
+
+def _stop_keys() -> frozenset[str]:
+    """The matching keys of the stop words, as key_tokens gives them."""
+    keys: set[str] = set()
+    for lang in ("ar", "en", "fr"):
+        keyed = key_tokens(_STOP_SURFACE, lang)
+        keys.update(keyed.keys)
+        keys.update(a for a in keyed.alts if a)
+    return frozenset(keys)
+
+
+def is_figure(term: str) -> bool:
+    """Whether a term is a figure that tells events apart (a count, a toll), not a year."""
+    if not term.isdigit():
+        return False
+    value = int(term)
+    # Hijri and Gregorian years date an article; they do not tell two events apart.
+    return not (1400 <= value <= 1499 or 1900 <= value <= 2099)
+
+
+def _numeral_keys() -> dict[str, str]:
+    """Keys of the Arabic number words three to ten (and their feminine forms) -> digits."""
+    out = {}
+    for value, words in _NUMERALS.items():
+        for word in words.split():
+            key = key_tokens(word, "ar").keys[0]
+            out[key] = value
+    return out
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Dot product of two sparse vectors (unit-length ones give the cosine)."""
+    # Intersecting the key views runs in C; few terms are shared, so few products remain.
+    return sum([a[t] * b[t] for t in a.keys() & b.keys()])
+
+
+class StoryThreader:
+    """Online story threading: add() articles in publication order, get a Decision each."""
+
+    def __init__(
+        self, window: timedelta = timedelta(hours=48), params: StoryParams | None = None
+    ) -> None:
+        """An empty threader; stories and counts older than window are forgotten."""
+        self.window = window
+        self.params = params or StoryParams()
+        self._stop = _stop_keys()
+        self._numerals = _numeral_keys()
+        self._content: dict[str, str] = {}  # matching key -> term ("" for a stop word)
+        self._df: dict[str, int] = {}
+        self._docs: deque[tuple[datetime, tuple[str, ...]]] = deque()
+        self._stories: dict[str, _Story] = {}
+        # Term -> open stories using it, oldest first (eviction removes from the front).
+        self._postings: dict[str, list[str]] = {}
+        # Open stories, oldest first: a story takes reports for one window after it broke.
+        self._order: deque[_Story] = deque()
+        self._now: datetime | None = None
+
+    @property
+    def open_stories(self) -> int:
+        """Stories still inside the window."""
+        return len(self._stories)
+
+    @property
+    def counted_docs(self) -> int:
+        """Articles whose terms are in the running document frequencies."""
+        return len(self._docs)
+
+    @property
+    def counted_terms(self) -> int:
+        """Distinct terms in the running document frequencies."""
+        return len(self._df)
+
+    def add(self, article: StoryArticle) -> Decision:
+        """Thread one article: join the best open story, or start a new one."""
+        if article.published.tzinfo is None:
+            raise ValueError("published must be timezone-aware")
+        now = article.published if self._now is None else max(self._now, article.published)
+        self._now = now
+        self._evict(now - self.window)
+        doc = self._analyse(article)
+        story, evidence = self._choose(doc)
+        self._count(doc)
+        if story is None:
+            story = _Story(doc.id, doc.published, doc.published)
+            self._stories[story.id] = story
+            self._order.append(story)
+        self._join(story, doc)
+        return Decision(article.id, story.id, evidence)
+
+    # -- analysis -------------------------------------------------------------------------
+
+    def _keys(self, text: str, lang: str | None, limit: int | None = None) -> list[str]:
+        """Content keys of a text: stop words dropped, a proclitic-free form when it is usual."""
+        if _EASTERN_DIGIT.search(text):
+            text = text.translate(_DIGITS)
+        keyed = key_tokens(text, lang)
+        keys, alts = keyed.keys, keyed.alts
+        if limit is not None:
+            keys, alts = keys[:limit], alts[:limit]
+        df = self._df
+        content = self._content
+        if len(content) > _CONTENT_CACHE:
+            content.clear()
+        out = []
+        for key, alt in zip(keys, alts, strict=True):
+            if alt is not None and df.get(alt, 0) > df.get(key, 0):
+                key = alt  # بموسكو: the running counts know «موسكو», not «بموسكو»
+            term = content.get(key)
+            if term is None:
+                term = content[key] = self._content_key(key)
+            if term:
+                out.append(term)
+        return out
+
+    def _content_key(self, key: str) -> str:
+        """The term a matching key counts as: a figure's digits, or "" for a stop word."""
+        if not key.isalpha() and (digits := _DIGIT_RUN.search(key)):
+            return digits.group()  # و4, 20م: the figure is what events differ by
+        if key in self._numerals:
+            return self._numerals[key]  # «ثمانية» and «8» are one figure
+        if key in self._stop or len(key) < 2:
+            return ""
+        return key
+
+    def _analyse(self, article: StoryArticle) -> _Doc:
+        """The article's TF-IDF vector (weights frozen now) and its title and lede keys."""
+        p = self.params
+        lang = article.lang or detect_language(f"{article.title}\n{article.text[:600]}")
+        title = self._keys(article.title, lang)
+        body = self._keys(article.text, lang, p.lede_tokens)
+        tf: dict[str, float] = {}
+        for key in body:
+            tf[key] = tf.get(key, 0.0) + 1.0
+        for key in title:
+            tf[key] = tf.get(key, 0.0) + p.title_weight
+        power = p.idf_power
+        n = len(self._docs) + p.prior_docs
+        get = self._df.get
+        log = math.log
+        vector = {
+            key: (1.0 + log(count)) * log(n / (get(key, 0) + 1.0)) ** power
+            for key, count in tf.items()
+        }
+        # Strongest first; the strongest terms carry the similarity, the tail costs time.
+        kept = sorted(vector, key=vector.__getitem__, reverse=True)[: p.vector_terms]
+        vector = {k: vector[k] for k in kept}
+        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        return _Doc(
+            article.id,
+            article.published,
+            {k: w / norm for k, w in vector.items()},
+            frozenset(title),
+            frozenset(title + body[: p.names_tokens]),
+            frozenset(tf),
+        )
+
+    def _count(self, doc: _Doc) -> None:
+        """Add the article's terms to the running document frequencies."""
+        self._docs.append((doc.published, tuple(doc.terms)))
+        df = self._df
+        for key in doc.terms:
+            df[key] = df.get(key, 0) + 1
+
+    # -- decision -------------------------------------------------------------------------
+
+    def _candidates(self, doc: _Doc) -> list[_Story]:
+        """Open stories sharing a not-too-common term, the most promising first."""
+        p = self.params
+        cap = max(2.0, min(p.posting_max, p.posting_cap * (len(self._docs) + p.prior_docs)))
+        scores: dict[str, float] = {}
+        get = scores.get
+        postings = self._postings
+        # The strongest terms find the stories (vectors are sorted strongest first).
+        for term, weight in islice(doc.vector.items(), p.retrieval_terms):
+            posting = postings.get(term)
+            if not posting or len(posting) > cap:
+                continue
+            for sid in posting:
+                scores[sid] = get(sid, 0.0) + weight
+        best = heapq.nlargest(p.candidates, scores, key=scores.__getitem__)
+        return [self._stories[sid] for sid in best]
+
+    def _distinctive(self, terms: Iterable[str], story: _Story) -> dict[str, float]:
+        """Terms rare in the window outside the story (names, places, figures), with idf."""
+        p = self.params
+        n = len(self._docs) + p.prior_docs
+        limit = p.rare_df * n
+        df, vocab = self._df, story.vocab
+        out = {}
+        for t in terms:
+            outside = max(0, df.get(t, 0) - vocab.get(t, 0))
+            if outside <= limit or t.isdigit():
+                out[t] = math.log(n / (outside + 1.0))
+        return out
+
+    def _similarity(self, doc: _Doc, story: _Story) -> tuple[float, _Doc]:
+        """TF-IDF similarity to a story (its centroid and closest member), less time decay."""
+        vector = doc.vector
+        gap = (doc.published - story.first) / self.window
+        decay = self.params.decay * max(0.0, gap)
+        members = story.members
+        if len(members) == 1:
+            # One article: it is its own centroid.
+            return _cosine(vector, members[0].vector) - decay, members[0]
+        centroid = _cosine(vector, story.centroid) / story.norm
+        if len(members) > _MEMBERS_COMPARED:
+            # A big story: its first report and the latest ones stand for it.
+            members = [members[0], *members[1 - _MEMBERS_COMPARED :]]
+        closest, member = members[0], -1.0
+        for m in members:
+            sim = _cosine(vector, m.vector)
+            if sim > member:
+                closest, member = m, sim
+        return 0.5 * (centroid + member) - decay, closest
+
+    def _score(self, doc: _Doc, story: _Story, score: float, closest: _Doc) -> _Match:
+        """How well the article fits a story: its similarity, names agreement, conflicts."""
+        p = self.params
+        rare = self._distinctive(doc.lede, story)
+        total = sum(rare.values())
+        vocab = story.vocab
+        shared = {t: w for t, w in rare.items() if t in vocab}
+        names = sum(shared.values()) / total if total else 0.0
+        # A conflict: each headline has distinctive terms the other side never uses.
+        ours = self._distinctive(doc.title, story)
+        new_in_title = sum(1 for t in ours if t not in vocab)
+        # The story's headline core: words in at least a third of its headlines.
+        size = len(story.members)
+        core = [t for t, c in story.titles.items() if 3 * c >= size]
+        theirs = self._distinctive(core, story)
+        missing_from_us = sum(1 for t in theirs if t not in doc.terms)
+        conflict = min(new_in_title, missing_from_us)
+        # Figures: a toll or a count each side gives and the other does not.
+        limit = p.rare_df * (len(self._docs) + p.prior_docs)
+        df = self._df
+        our_figures = [
+            t for t in doc.lede if is_figure(t) and t not in vocab and df.get(t, 0) <= limit
+        ]
+        their_figures = [
+            t for t in story.figures if t not in doc.terms and df.get(t, 0) - vocab[t] <= limit
+        ]
+        figures = min(len(our_figures), len(their_figures))
+        # Headline figures (the toll, the count) that disagree outright.
+        ours_head = {t for t in doc.title if is_figure(t)}
+        if ours_head and story.title_figures and ours_head.isdisjoint(story.title_figures):
+            figures += 1
+        adjusted = (
+            (1.0 - p.names_weight) * score
+            + p.names_weight * names
+            - p.figure_penalty * min(figures, 2)
+            - p.conflict_penalty * min(conflict, 3)
+        )
+        return _Match(story, closest, score, names, conflict, shared, figures, adjusted)
+
+    def _choose(self, doc: _Doc) -> tuple[_Story | None, Evidence]:
+        """The story the article joins (None for a new one) and the evidence."""
+        p = self.params
+        best: _Match | None = None
+        # Names and conflicts are weighed for the few most similar stories only.
+        # The centroids rank the candidates; the closest members refine the best few.
+        vector = doc.vector
+        near = sorted(
+            self._candidates(doc),
+            key=lambda s: _cosine(vector, s.centroid) / s.norm,
+            reverse=True,
+        )
+        similar = sorted(
+            ((self._similarity(doc, s), s) for s in near[: 2 * p.finalists]),
+            key=lambda pair: pair[0][0],
+            reverse=True,
+        )
+        for (score, closest), story in similar[: p.finalists]:
+            if score < p.threshold:
+                break  # too far to join whatever the names say
+            match = self._score(doc, story, score, closest)
+            if best is None or match.adjusted > best.adjusted:
+                best = match
+        if best is None:
+            if not similar:
+                return None, Evidence(None, 0.0, (), 0.0, "new")
+            (score, closest), _ = similar[0]
+            return None, Evidence(closest.id, round(score, 3), (), 0.0, "new", round(score, 3))
+        shared = tuple(sorted(best.shared, key=best.shared.__getitem__, reverse=True)[:8])
+        if best.names < p.names_min:
+            reason = "new: too few shared names"
+        elif best.adjusted < p.threshold:
+            reason = "new: conflicting names or figures"
+        else:
+            reason = "joined"
+        evidence = Evidence(
+            matched=best.closest.id,
+            similarity=round(best.score, 3),
+            shared=shared,
+            names=round(best.names, 3),
+            reason=reason,
+            score=round(best.adjusted, 3),
+            conflicts=best.figures + best.conflict,
+        )
+        return (best.story if reason == "joined" else None), evidence
+
+    # -- bookkeeping ----------------------------------------------------------------------
+
+    def _join(self, story: _Story, doc: _Doc) -> None:
+        """Add the article to the story: centroid, vocabulary, index."""
+        story.members.append(doc)
+        story.figures.update((t, None) for t in doc.lede if is_figure(t))
+        for term in doc.title:
+            story.titles[term] = story.titles.get(term, 0) + 1
+        story.title_figures.update((t, None) for t in doc.title if is_figure(t))
+        story.last = max(story.last, doc.published)
+        if len(story.members) == 1:
+            # Most stories keep one article: its vector is the centroid, shared, not copied.
+            story.centroid = doc.vector
+            story.norm = 1.0
+        else:
+            if len(story.members) == 2:
+                story.centroid = dict(story.centroid)
+            centroid = story.centroid
+            for term, weight in doc.vector.items():
+                centroid[term] = centroid.get(term, 0.0) + weight
+            story.norm = math.sqrt(sum(w * w for w in centroid.values()))
+        vocab = story.vocab
+        for term in doc.vector.keys() | doc.lede:
+            vocab[term] = vocab.get(term, 0) + 1
+        # The index holds each member's strongest terms, those that look stories up.
+        indexed = story.indexed
+        postings = self._postings
+        for term in islice(doc.vector, self.params.retrieval_terms):
+            if term not in indexed:
+                indexed[term] = None
+                postings.setdefault(term, []).append(story.id)
+        # Only the vector is compared later; the rest of the analysis can go.
+        doc.title = doc.lede = frozenset()
+        doc.terms = frozenset()
+
+    def _evict(self, cutoff: datetime) -> None:
+        """Forget stories that broke before cutoff, and older articles' counts."""
+        # Same story = reports within the window of the event: a development days later
+        # (the trial, a new operation) is a new story, and memory stays bounded.
+        while self._order and self._order[0].first < cutoff:
+            story = self._order.popleft()
+            del self._stories[story.id]
+            for term in story.indexed:
+                posting = self._postings[term]
+                posting.remove(story.id)
+                if not posting:
+                    del self._postings[term]
+        df = self._df
+        while self._docs and self._docs[0][0] < cutoff:
+            _, terms = self._docs.popleft()
+            for key in terms:
+                left = df[key] - 1
+                if left:
+                    df[key] = left
+                else:
+                    del df[key]
+
+
+def thread(
+    articles: Iterable[StoryArticle], window: timedelta = timedelta(hours=48)
+) -> list[Decision]:
+    """Thread a stream of articles in order with a fresh threader."""
+    threader = StoryThreader(window)
+    return [threader.add(a) for a in articles]
+
+
+def article_from_json(row: Mapping[str, Any]) -> StoryArticle:
+    """A StoryArticle from a JSON object: id, title, text, published (ISO 8601), lang, feed.
+
+    `outlet` stands for `feed`; a published time without a zone is taken as UTC.
+    """
+    if not isinstance(row, Mapping):
+        raise ValueError("each line must be a JSON object")
+    if row.get("id") is None:
+        raise ValueError("id is missing")
+    try:
+        published = datetime.fromisoformat(str(row["published"]))
+    except KeyError:
+        raise ValueError("published is missing") from None
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    return StoryArticle(
+        id=str(row["id"]),
+        title=str(row.get("title") or ""),
+        text=str(row.get("text") or ""),
+        published=published,
+        lang=str(row["lang"]).strip().lower() if row.get("lang") else None,
+        feed=str(row.get("feed") or row.get("outlet") or ""),
+    )
+
+
+def decision_to_json(decision: Decision) -> dict[str, Any]:
+    """The output record of one threaded article."""
+    ev = decision.evidence
+    return {
+        "id": decision.id,
+        "story": decision.story,
+        "evidence": {
+            "reason": ev.reason,
+            "matched": ev.matched,
+            "similarity": ev.similarity,
+            "names": ev.names,
+            "score": ev.score,
+            "conflicts": ev.conflicts,
+            "shared": list(ev.shared),
+        },
+    }
