@@ -12,20 +12,17 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from pydantic import SecretStr
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder
-from telegram.request import HTTPXRequest
 
 import handlers
 from bot import __version__
@@ -45,6 +42,7 @@ from bot.pipeline import CycleReport, Poller, PollPolicy
 from bot.services import feeds as feeds_service
 from bot.storage import Store
 from bot.storage.protocols import AuditedFeedStore
+from bot.telegram_route import log_telegram_route, telegram_request
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
@@ -62,41 +60,11 @@ Clock = Callable[[], datetime]
 MAX_TICK_SECONDS = 30.0
 DELIVERY_TICK_SECONDS = 2.0
 FAILING_FEEDS_TICK_SECONDS = 3600.0  # feeds are reported after a day of failures
-# Proxy variables httpx would read; Marsad uses TELEGRAM_PROXY (and FEEDS_PROXY) instead.
-PROXY_VARIABLES = frozenset({"ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY"})
 
 
 def describe_cycle(report: CycleReport) -> str:
     """A poll heartbeat's detail."""
     return f"{report.feeds} feeds, {report.new_articles} new, {report.failed} failed"
-
-
-def telegram_request(proxy: SecretStr | None, *, pool: int) -> HTTPXRequest:
-    """One of PTB's HTTP clients (API calls or long polling), through TELEGRAM_PROXY if set.
-
-    trust_env=False: httpx would otherwise take ALL_PROXY or HTTPS_PROXY from the environment
-    (and, for a socks5 one without socksio installed, fail at start with an ImportError).
-    """
-    return HTTPXRequest(
-        connection_pool_size=pool,  # PTB's defaults: 256 for calls, 1 for getUpdates
-        proxy=proxy.get_secret_value() if proxy else None,
-        httpx_kwargs={"trust_env": False},
-    )
-
-
-def log_telegram_route(proxy: SecretStr | None, environ: Mapping[str, str]) -> None:
-    """Say how the Bot API is reached; name (never show) environment proxies left unused."""
-    if proxy is not None:
-        address = httpx.URL(proxy.get_secret_value()).copy_with(userinfo=b"")
-        log.info("Telegram through the proxy %s", address)
-    ignored = sorted(
-        name for name, value in environ.items() if name.upper() in PROXY_VARIABLES and value
-    )
-    if ignored:
-        log.warning(
-            "%s ignored for Telegram: set TELEGRAM_PROXY to reach it through a proxy",
-            ", ".join(ignored),
-        )
 
 
 def utc_now() -> datetime:

@@ -18,110 +18,46 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import islice
-from typing import Any, Final
+from typing import Final
 
+from classifiers.story_records import (
+    Decision,
+    Evidence,
+    StoryArticle,
+    StoryParams,
+    article_from_json,
+    decision_to_json,
+)
+from classifiers.story_terms import (
+    DIGIT_RUN,
+    DIGITS,
+    EASTERN_DIGIT,
+    cosine,
+    is_figure,
+    numeral_keys,
+    stop_keys,
+)
 from classifiers.text import detect_language, key_tokens
 
-_DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_DIGIT_RUN: Final = re.compile(r"\d+")
-_EASTERN_DIGIT: Final = re.compile("[٠-٩۰-۹]")
+__all__ = [
+    "Decision",
+    "Evidence",
+    "StoryArticle",
+    "StoryParams",
+    "StoryThreader",
+    "article_from_json",
+    "decision_to_json",
+    "is_figure",
+    "thread",
+]
+
 _MEMBERS_COMPARED: Final = 12
 _CONTENT_CACHE: Final = 200_000
-
-# Function words and reporting verbs of news Arabic, English and French: the running
-# document frequencies discount them too, but only once enough articles went by.
-# fmt: off
-_STOP_SURFACE: Final = """
-في من على الى إلى عن مع ان أن إن كان كانت يكون تكون هذا هذه ذلك تلك التي الذي الذين اللذين
-هناك هنا قد لقد لا ما لم لن بعد قبل عند حيث كما او أو ثم كل بين اي أي الا إلا حتى منذ خلال ضمن
-لدى امام أمام نحو غير به بها له لها لهم لهن هو هي هم هن نحن انه أنه انها أنها وقد وكان وكانت
-وفي ومن وعلى وهو وهي ولا وما فيه فيها منه منها عليه عليها اليه إليه اليها إليها عنه عنها
-قال قالت وقال وقالت اكد أكد أكدت اضاف أضاف وأضاف اوضح أوضح وأوضح اشار أشار وأشار مشيرا مؤكدا
-يوم اليوم امس أمس العام عام حسب وفقا وفق اخرى أخرى اخر آخر الذى التى مما عندما بينما لكن ولكن
-كذلك ايضا أيضا جدا تم يتم وتم اطار إطار الى خلال حول دون فقط سوى عدة عدد بعض جميع
-كنا كنت نريد يريد تريد بدون ليس ليست
-the of and to in is was for on that with as by at from it are be has have this an which were
-their said its will after not but had been who they he she his her would more than into
-le la les de des du et un une est dans pour que qui sur au aux par pas ce cette il elle ont
-sont avec plus son ses leur été
-"""
-# fmt: on
-
-# Number words from three to ten: one and two are mostly not counts («أحد», the dual).
-_NUMERALS: Final = {
-    "3": "ثلاثة ثلاث",
-    "4": "أربعة أربع",
-    "5": "خمسة خمس",
-    "6": "ستة ست",
-    "7": "سبعة سبع",
-    "8": "ثمانية ثماني",
-    "9": "تسعة تسع",
-    "10": "عشرة عشر",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class StoryArticle:
-    """What threading needs of one article; published must be timezone-aware."""
-
-    id: str
-    title: str
-    text: str
-    published: datetime
-    lang: str | None = None
-    feed: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """Why an article joined a story, or why it started one."""
-
-    matched: str | None  # the closest earlier article of the closest story
-    similarity: float  # TF-IDF similarity to that story, less the time decay
-    shared: tuple[str, ...]  # distinctive words and names both sides use (matching keys)
-    names: float  # agreement on distinctive terms, 0..1
-    reason: str  # "joined", "new", or why the closest story was refused
-    score: float = 0.0  # what decided: similarity and names, less conflicts; joins >= threshold
-    conflicts: int = 0  # disagreeing figures and headline names counted against the join
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The story an article belongs to; a new story takes its first article's id."""
-
-    id: str
-    story: str
-    evidence: Evidence
-
-
-@dataclass(frozen=True, slots=True)
-class StoryParams:
-    """The threader's knobs; the defaults are the tuned ones."""
-
-    title_weight: float = 3.0  # a headline word counts as this many body occurrences
-    lede_tokens: int = 250  # body tokens read: the lede carries the event
-    prior_docs: float = 20.0  # pseudo-documents smoothing idf while the window fills
-    rare_df: float = 0.02  # a term in at most this share of the window is distinctive
-    names_tokens: int = 60  # body tokens whose distinctive terms must agree
-    idf_power: float = 1.5  # above 1, rare terms (names) outweigh common ones further
-    names_weight: float = 0.5  # share of the score that agreement on distinctive terms makes
-    figure_penalty: float = 0.25  # score lost per figure each side gives and the other lacks
-    conflict_penalty: float = 0.05  # score lost per distinctive headline term in conflict
-    threshold: float = 0.20  # score needed to join a story
-    names_min: float = 0.10  # agreement on distinctive terms needed to join
-    decay: float = 0.10  # score lost over a whole window of time gap
-    vector_terms: int = 80  # strongest terms kept in an article's vector
-    retrieval_terms: int = 20  # strongest terms of an article that look up stories
-    candidates: int = 12  # stories whose similarity is computed, by shared term weight
-    finalists: int = 3  # most similar stories weighed for names and conflicts
-    posting_cap: float = 0.05  # terms in more of the window than this do not fetch candidates
-    posting_max: int = 40  # nor terms in more open stories than this
 
 
 @dataclass(slots=True)
@@ -168,41 +104,6 @@ class _Story:
     title_figures: dict[str, None] = field(default_factory=dict)  # figures in its headlines
 
 
-def _stop_keys() -> frozenset[str]:
-    """The matching keys of the stop words, as key_tokens gives them."""
-    keys: set[str] = set()
-    for lang in ("ar", "en", "fr"):
-        keyed = key_tokens(_STOP_SURFACE, lang)
-        keys.update(keyed.keys)
-        keys.update(a for a in keyed.alts if a)
-    return frozenset(keys)
-
-
-def is_figure(term: str) -> bool:
-    """Whether a term is a figure that tells events apart (a count, a toll), not a year."""
-    if not term.isdigit():
-        return False
-    value = int(term)
-    # Hijri and Gregorian years date an article; they do not tell two events apart.
-    return not (1400 <= value <= 1499 or 1900 <= value <= 2099)
-
-
-def _numeral_keys() -> dict[str, str]:
-    """Keys of the Arabic number words three to ten (and their feminine forms) -> digits."""
-    out = {}
-    for value, words in _NUMERALS.items():
-        for word in words.split():
-            key = key_tokens(word, "ar").keys[0]
-            out[key] = value
-    return out
-
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    """Dot product of two sparse vectors (unit-length ones give the cosine)."""
-    # Intersecting the key views runs in C; few terms are shared, so few products remain.
-    return sum([a[t] * b[t] for t in a.keys() & b.keys()])
-
-
 class StoryThreader:
     """Online story threading: add() articles in publication order, get a Decision each."""
 
@@ -212,8 +113,8 @@ class StoryThreader:
         """An empty threader; stories and counts older than window are forgotten."""
         self.window = window
         self.params = params or StoryParams()
-        self._stop = _stop_keys()
-        self._numerals = _numeral_keys()
+        self._stop = stop_keys()
+        self._numerals = numeral_keys()
         self._content: dict[str, str] = {}  # matching key -> term ("" for a stop word)
         self._df: dict[str, int] = {}
         self._docs: deque[tuple[datetime, tuple[str, ...]]] = deque()
@@ -260,8 +161,8 @@ class StoryThreader:
 
     def _keys(self, text: str, lang: str | None, limit: int | None = None) -> list[str]:
         """Content keys of a text: stop words dropped, a proclitic-free form when it is usual."""
-        if _EASTERN_DIGIT.search(text):
-            text = text.translate(_DIGITS)
+        if EASTERN_DIGIT.search(text):
+            text = text.translate(DIGITS)
         keyed = key_tokens(text, lang)
         keys, alts = keyed.keys, keyed.alts
         if limit is not None:
@@ -283,7 +184,7 @@ class StoryThreader:
 
     def _content_key(self, key: str) -> str:
         """The term a matching key counts as: a figure's digits, or "" for a stop word."""
-        if not key.isalpha() and (digits := _DIGIT_RUN.search(key)):
+        if not key.isalpha() and (digits := DIGIT_RUN.search(key)):
             return digits.group()  # و4, 20م: the figure is what events differ by
         if key in self._numerals:
             return self._numerals[key]  # «ثمانية» and «8» are one figure
@@ -370,14 +271,14 @@ class StoryThreader:
         members = story.members
         if len(members) == 1:
             # One article: it is its own centroid.
-            return _cosine(vector, members[0].vector) - decay, members[0]
-        centroid = _cosine(vector, story.centroid) / story.norm
+            return cosine(vector, members[0].vector) - decay, members[0]
+        centroid = cosine(vector, story.centroid) / story.norm
         if len(members) > _MEMBERS_COMPARED:
             # A big story: its first report and the latest ones stand for it.
             members = [members[0], *members[1 - _MEMBERS_COMPARED :]]
         closest, member = members[0], -1.0
         for m in members:
-            sim = _cosine(vector, m.vector)
+            sim = cosine(vector, m.vector)
             if sim > member:
                 closest, member = m, sim
         return 0.5 * (centroid + member) - decay, closest
@@ -430,7 +331,7 @@ class StoryThreader:
         vector = doc.vector
         near = sorted(
             self._candidates(doc),
-            key=lambda s: _cosine(vector, s.centroid) / s.norm,
+            key=lambda s: cosine(vector, s.centroid) / s.norm,
             reverse=True,
         )
         similar = sorted(
@@ -531,46 +432,3 @@ def thread(
     """Thread a stream of articles in order with a fresh threader."""
     threader = StoryThreader(window)
     return [threader.add(a) for a in articles]
-
-
-def article_from_json(row: Mapping[str, Any]) -> StoryArticle:
-    """A StoryArticle from a JSON object: id, title, text, published (ISO 8601), lang, feed.
-
-    `outlet` stands for `feed`; a published time without a zone is taken as UTC.
-    """
-    if not isinstance(row, Mapping):
-        raise ValueError("each line must be a JSON object")
-    if row.get("id") is None:
-        raise ValueError("id is missing")
-    try:
-        published = datetime.fromisoformat(str(row["published"]))
-    except KeyError:
-        raise ValueError("published is missing") from None
-    if published.tzinfo is None:
-        published = published.replace(tzinfo=UTC)
-    return StoryArticle(
-        id=str(row["id"]),
-        title=str(row.get("title") or ""),
-        text=str(row.get("text") or ""),
-        published=published,
-        lang=str(row["lang"]).strip().lower() if row.get("lang") else None,
-        feed=str(row.get("feed") or row.get("outlet") or ""),
-    )
-
-
-def decision_to_json(decision: Decision) -> dict[str, Any]:
-    """The output record of one threaded article."""
-    ev = decision.evidence
-    return {
-        "id": decision.id,
-        "story": decision.story,
-        "evidence": {
-            "reason": ev.reason,
-            "matched": ev.matched,
-            "similarity": ev.similarity,
-            "names": ev.names,
-            "score": ev.score,
-            "conflicts": ev.conflicts,
-            "shared": list(ev.shared),
-        },
-    }

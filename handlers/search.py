@@ -137,9 +137,7 @@ def _error_text(context: Context, language: str, exc: SearchError) -> str:
 
 def _keep(context: Context, saved: SavedSearch) -> str:
     """Remember a search for its page buttons; return its key."""
-    searches: OrderedDict[str, SavedSearch] = context.bot_data.setdefault(
-        _SEARCHES, OrderedDict()
-    )
+    searches: OrderedDict[str, SavedSearch] = context.bot_data.setdefault(_SEARCHES, OrderedDict())
     key = secrets.token_urlsafe(6)
     searches[key] = saved
     while len(searches) > KEPT_SEARCHES:

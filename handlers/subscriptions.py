@@ -61,9 +61,7 @@ async def may_manage(update: Update, context: Context) -> bool:
         return False
     if chat.type == ChatType.PRIVATE:
         return True
-    cache: dict[tuple[int, int], tuple[str, float]] = context.bot_data.setdefault(
-        _MEMBER_CACHE, {}
-    )
+    cache: dict[tuple[int, int], tuple[str, float]] = context.bot_data.setdefault(_MEMBER_CACHE, {})
     now = time.monotonic()
     cached = cache.get((chat.id, user.id))
     if cached is not None and cached[1] > now:

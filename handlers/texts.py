@@ -63,9 +63,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "الاستعمال: /search &lt;كلمات&gt; [topic:موضوع] [since:24h|7d] [lang:ar|en|fr] "
             "— مثل /search الإرهاب since:7d"
         ),
-        "search_unbalanced": (
-            "علامة تنصيص غير مغلقة. ابحث بكلمات عادية، مثل /search داعش الموصل"
-        ),
+        "search_unbalanced": ("علامة تنصيص غير مغلقة. ابحث بكلمات عادية، مثل /search داعش الموصل"),
         "search_no_words": "لا كلمات للبحث. اكتب كلمات، مثل /search الإرهاب",
         "search_bad_since": "مدة غير مفهومة: {value}. استعمل since:24h أو since:7d",
         "search_bad_lang": "لغة غير مدعومة: {value}. استعمل lang:ar أو lang:en أو lang:fr",
@@ -104,7 +102,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/import (مع ملف OPML) · /export\n"
             "/addchannel @قناة موضوع … · /removechannel · /channels\n"
             "/newtopic id [اسم عربي] [اسم إنجليزي] · /deltopic · /terms\n"
-            "/addterm موضوع \"عبارة\" [وزن] · /removeterm · /exclude\n"
+            '/addterm موضوع "عبارة" [وزن] · /removeterm · /exclude\n'
             "/testfilter نص أو رابط · /reclassify [ساعات] [alert]\n"
             "/stats · /audit [n] · /addadmin id · /removeadmin id"
         ),
@@ -155,10 +153,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_removed": "أُلغي {n} من اشتراكات {ref}.",
         "channels_none": "لا توجد قنوات أو مجموعات مشتركة.",
         "channels_header": "<b>القنوات والمجموعات</b>",
-        "newtopic_usage": "الاستعمال: /newtopic &lt;id&gt; [\"اسم عربي\"] [\"English name\"]",
+        "newtopic_usage": 'الاستعمال: /newtopic &lt;id&gt; ["اسم عربي"] ["English name"]',
         "topic_invalid": "لم يتغيّر شيء: {reason}",
         "topic_created": (
-            "أُنشئ الموضوع <code>{id}</code>. أضف كلماته: /addterm {id} \"عبارة\" "
+            'أُنشئ الموضوع <code>{id}</code>. أضف كلماته: /addterm {id} "عبارة" '
             "— كلمة واحدة تكفي ليُصنَّف الخبر."
         ),
         "topic_enabled": "أُعيد تفعيل الموضوع <code>{id}</code>.",
@@ -175,8 +173,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "terms_label": "كلمات",
         "exclusions_label": "استثناءات",
         "group_label": "مجموعة {name}",
-        "topic_draft_hint": "لا كلمات بعد: /addterm {id} \"عبارة\"",
-        "addterm_usage": "الاستعمال: /addterm &lt;موضوع&gt; \"عبارة\" … [وزن]",
+        "topic_draft_hint": 'لا كلمات بعد: /addterm {id} "عبارة"',
+        "addterm_usage": 'الاستعمال: /addterm &lt;موضوع&gt; "عبارة" … [وزن]',
         "term_added": "أُضيف إلى <code>{id}</code>: {terms} (الوزن {weight}، العتبة {threshold})",
         "removeterm_usage": "الاستعمال: /removeterm &lt;موضوع&gt; &lt;عبارة&gt;",
         "term_removed": "حُذفت {term} من <code>{id}</code>.",
@@ -194,9 +192,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "reclassify_started": "بدأت إعادة تصنيف أخبار آخر {hours} ساعة…",
         "reclassify_progress": "إعادة تصنيف أخبار آخر {hours} ساعة: {done}…",
         "reclassify_running": "إعادة تصنيف جارية أصلاً؛ رسالتها تبيّن أين وصلت.",
-        "reclassify_skipped": (
-            "أُعيد تصنيف أحدث {checked} خبر؛ ولم يُعَد تصنيف {skipped} خبراً أقدم."
-        ),
+        "reclassify_skipped": ("أُعيد تصنيف أحدث {checked} خبر؛ ولم يُعَد تصنيف {skipped} خبراً أقدم."),
         "reclassify_done": (
             "أُعيد تصنيف أخبار آخر {hours} ساعة: {checked} خبراً، تغيّر {changed}: {details}\n"
             "تنبيهات جديدة: {alerts}"
@@ -315,7 +311,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/import (with an OPML file) · /export\n"
             "/addchannel @channel topic … · /removechannel · /channels\n"
             "/newtopic id [Arabic name] [English name] · /deltopic · /terms\n"
-            "/addterm topic \"phrase\" [weight] · /removeterm · /exclude\n"
+            '/addterm topic "phrase" [weight] · /removeterm · /exclude\n'
             "/testfilter text or URL · /reclassify [hours] [alert]\n"
             "/stats · /audit [n] · /addadmin id · /removeadmin id"
         ),
@@ -368,10 +364,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_removed": "Removed {n} of {ref}'s subscriptions.",
         "channels_none": "No channels or groups receive topics.",
         "channels_header": "<b>Channels and groups</b>",
-        "newtopic_usage": "Usage: /newtopic &lt;id&gt; [\"Arabic name\"] [\"English name\"]",
+        "newtopic_usage": 'Usage: /newtopic &lt;id&gt; ["Arabic name"] ["English name"]',
         "topic_invalid": "Nothing changed: {reason}",
         "topic_created": (
-            "Created topic <code>{id}</code>. Add its terms: /addterm {id} \"phrase\" "
+            'Created topic <code>{id}</code>. Add its terms: /addterm {id} "phrase" '
             "— one term is enough to tag an article."
         ),
         "topic_enabled": "Enabled topic <code>{id}</code> again.",
@@ -388,8 +384,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "terms_label": "terms",
         "exclusions_label": "exclusions",
         "group_label": "group {name}",
-        "topic_draft_hint": "No terms yet: /addterm {id} \"phrase\"",
-        "addterm_usage": "Usage: /addterm &lt;topic&gt; \"phrase\" … [weight]",
+        "topic_draft_hint": 'No terms yet: /addterm {id} "phrase"',
+        "addterm_usage": 'Usage: /addterm &lt;topic&gt; "phrase" … [weight]',
         "term_added": (
             "Added to <code>{id}</code>: {terms} (weight {weight}, threshold {threshold})"
         ),

@@ -238,4 +238,3 @@ def document_update(
 def reply_update(text: str, chat_id: int, user_id: int, replied: JSON, **kwargs: Any) -> JSON:
     """An Update carrying a text message that replies to another message."""
     return message_update(text, chat_id, user_id, reply_to=replied, **kwargs)
-

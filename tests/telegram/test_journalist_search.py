@@ -128,8 +128,13 @@ async def test_an_expired_page_button_says_so(newsroom: Newsroom) -> None:
 
 async def test_very_long_headlines_still_fit_one_message(newsroom: Newsroom) -> None:
     long = [
-        Item(f"l{n}", f"عاجل {n} " + "بيان طويل جدا عن مؤتمر المناخ " * 80, "نص",
-             f"https://news.example/long-{n}", START + timedelta(minutes=n))
+        Item(
+            f"l{n}",
+            f"عاجل {n} " + "بيان طويل جدا عن مؤتمر المناخ " * 80,
+            "نص",
+            f"https://news.example/long-{n}",
+            START + timedelta(minutes=n),
+        )
         for n in range(6)
     ]
     await newsroom.publish(*long)

@@ -40,8 +40,18 @@ async def test_start_and_help_in_arabic_and_english(newsroom: Newsroom) -> None:
     assert "Marsad" in en.plain_text and "Terrorism" in en.plain_text
     assert "terrorism" in en.plain_text  # the id beside the name
     help_en = await newsroom.command("/help", EN_USER, language_code="en")
-    for command in ("topics", "subscribe", "unsubscribe", "mysubs", "search", "digest",
-                    "timezone", "mute", "why", "lang"):
+    for command in (
+        "topics",
+        "subscribe",
+        "unsubscribe",
+        "mysubs",
+        "search",
+        "digest",
+        "timezone",
+        "mute",
+        "why",
+        "lang",
+    ):
         assert f"/{command}" in help_en.plain_text, command
     help_ar = await newsroom.command("/help", AR_USER, language_code="ar")
     assert "الأوامر" in help_ar.plain_text and "/digest daily 08:00" in help_ar.plain_text
