@@ -18,10 +18,13 @@ from tests.helpers.botapi import BotApiServer
 from tests.helpers.feedserver import FeedServer
 from tests.helpers.rss import Item, rss
 
-NOW = datetime.now(UTC)  # heartbeats are written relative to it: no test waits for a clock
 HERE = f"{socket.gethostname()}:4242"  # an instance of this host, as the worker names itself
-FRESH = NOW - timedelta(seconds=5)
-STALE = NOW - timedelta(hours=2)  # POLL_INTERVAL=60 allows 3 x 60 + 60 seconds
+# POLL_INTERVAL=60 allows 3 x 60 + 60 seconds: two hours is stale, five seconds fresh.
+
+
+def ago(**delta: float) -> datetime:
+    """A moment before now, taken when the test runs (a slow run must not age it)."""
+    return datetime.now(UTC) - timedelta(**delta)
 
 
 def sqlite_env(tmp_path: Path) -> dict[str, str]:
@@ -37,28 +40,31 @@ async def beat(store: Store, loop: str, at: datetime, instance: str = HERE) -> N
 async def test_a_heartbeat_replaces_the_previous_one_of_its_loop_and_instance(
     store: Store,
 ) -> None:
-    await beat(store, "poll", STALE, "host-a:1")
-    await beat(store, "poll", FRESH, "host-a:1")
-    await beat(store, "deliver", STALE, "host-a:1")
+    fresh, stale = ago(seconds=5), ago(hours=2)
+    await beat(store, "poll", stale, "host-a:1")
+    await beat(store, "poll", fresh, "host-a:1")
+    await beat(store, "deliver", stale, "host-a:1")
     latest = await store.latest_heartbeats(instance_prefix="host-a:")
-    assert {loop: b.at for loop, b in latest.items()} == {"poll": FRESH, "deliver": STALE}
+    assert {loop: b.at for loop, b in latest.items()} == {"poll": fresh, "deliver": stale}
 
 
 async def test_latest_heartbeats_take_the_newest_instance_of_one_host_only(store: Store) -> None:
-    await beat(store, "poll", STALE, "host_a:1")
-    await beat(store, "poll", STALE + timedelta(minutes=1), "host_a:2")
-    await beat(store, "poll", FRESH, "host-b:1")
-    await beat(store, "poll", FRESH, "hostXa:1")  # "_" is not a wildcard
+    fresh, stale = ago(seconds=5), ago(hours=2)
+    await beat(store, "poll", stale, "host_a:1")
+    await beat(store, "poll", stale + timedelta(minutes=1), "host_a:2")
+    await beat(store, "poll", fresh, "host-b:1")
+    await beat(store, "poll", fresh, "hostXa:1")  # "_" is not a wildcard
     latest = await store.latest_heartbeats(instance_prefix="host_a:")
     assert latest["poll"].instance == "host_a:2"
-    assert (await store.latest_heartbeats())["poll"].at == FRESH
+    assert (await store.latest_heartbeats())["poll"].at == fresh
 
 
 async def test_health_is_ok_when_both_loops_beat_recently(
     tmp_path: Path, sqlite_store: Store
 ) -> None:
-    await beat(sqlite_store, "poll", FRESH)
-    await beat(sqlite_store, "deliver", FRESH)
+    fresh = ago(seconds=5)
+    await beat(sqlite_store, "poll", fresh)
+    await beat(sqlite_store, "deliver", fresh)
     code, out, err = await run_marsad(sqlite_env(tmp_path), "health")
     assert (code, err) == (0, "")
     assert re.fullmatch(r"healthy: poll \d+s ago \(test\); deliver \d+s ago \(test\)\n", out)
@@ -67,17 +73,19 @@ async def test_health_is_ok_when_both_loops_beat_recently(
 async def test_health_names_the_stale_loop_and_since_when(
     tmp_path: Path, sqlite_store: Store
 ) -> None:
-    await beat(sqlite_store, "poll", STALE)
-    await beat(sqlite_store, "deliver", FRESH)
-    await beat(sqlite_store, "poll", FRESH, instance="another-host:1")  # not this host's
+    fresh, stale = ago(seconds=5), ago(hours=2)
+    await beat(sqlite_store, "poll", stale)
+    await beat(sqlite_store, "deliver", fresh)
+    await beat(sqlite_store, "poll", fresh, instance="another-host:1")  # not this host's
     code, out, err = await run_marsad(sqlite_env(tmp_path), "health")
     assert (code, out) == (1, "")
-    since = STALE.strftime("%Y-%m-%d %H:%M:%S UTC")
+    since = stale.strftime("%Y-%m-%d %H:%M:%S UTC")
     assert re.fullmatch(rf"unhealthy: poll: stale since {since} \(\d+s ago, limit 240s\)\n", err)
 
 
 async def test_health_says_when_a_loop_never_beat(tmp_path: Path, sqlite_store: Store) -> None:
-    await beat(sqlite_store, "poll", FRESH)
+    fresh = ago(seconds=5)
+    await beat(sqlite_store, "poll", fresh)
     code, _, err = await run_marsad(sqlite_env(tmp_path), "health")
     assert (code, err) == (1, "unhealthy: deliver: no heartbeat yet\n")
 
@@ -85,7 +93,7 @@ async def test_health_says_when_a_loop_never_beat(tmp_path: Path, sqlite_store: 
 async def test_max_age_overrides_the_limit_derived_from_poll_interval(
     tmp_path: Path, sqlite_store: Store
 ) -> None:
-    ninety_seconds_ago = NOW - timedelta(seconds=90)
+    ninety_seconds_ago = ago(seconds=90)
     await beat(sqlite_store, "poll", ninety_seconds_ago)
     await beat(sqlite_store, "deliver", ninety_seconds_ago)
     env = sqlite_env(tmp_path)
@@ -115,7 +123,8 @@ async def test_unreachable_database_is_one_line_without_the_password(tmp_path: P
 
 async def test_health_is_ok_after_a_real_run_once_cycle(tmp_path: Path) -> None:
     async with FeedServer() as feeds:
-        feeds.static("/feed.xml", rss([Item("a", "خبر عن افتتاح معرض", "نص.", "https://n/1", NOW)]))
+        item = Item("a", "خبر عن افتتاح معرض", "نص.", "https://n/1", ago(seconds=0))
+        feeds.static("/feed.xml", rss([item]))
         feeds_file = tmp_path / "feeds.toml"
         feeds_file.write_text(f'[[feed]]\nurl = "{feeds.url("/feed.xml")}"\n', encoding="utf-8")
         env = sqlite_env(tmp_path)
