@@ -1,8 +1,9 @@
 """The composition root: builds every service once and runs them.
 
 `Marsad` owns the store, the HTTP session, the parser processes, the topic rules, the
-poller, the outbox and (with a token) the Telegram application. Nothing is built at
-import time; tests build a `Marsad` with their own settings, clock and stream.
+poller, the outbox and (with a token) the Telegram application, and schedules the jobs
+of bot.jobs' table. Nothing is built at import time; tests build a `Marsad` with their
+own settings, clock and stream.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -25,11 +26,10 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder
 
 import handlers
-from bot import __version__
+from bot import __version__, jobs
 from bot.delivery.limiter import ReplyLimiter, ReplyPace
 from bot.delivery.outbox import CONSOLE_CHAT_ID, ConsoleSender, Outbox
 from bot.delivery.send import Pace, SendQueue, Spacer
-from bot.digest import DIGEST_TICK_SECONDS, digest_job
 from bot.errors import FeedListError, TokenRefused
 from bot.feeds.feedlist import FeedSpec, read_feed_list
 from bot.feeds.fetch import FetchLimits, log_feeds_route, make_session
@@ -37,7 +37,7 @@ from bot.feeds.netpolicy import AddressPolicy, mask_credentials
 from bot.feeds.parse import ParserPool
 from bot.health import instance_name
 from bot.logsafe import log_setup
-from bot.models import Heartbeat, StoreStats
+from bot.models import StoreStats
 from bot.pipeline import CycleReport, Poller, PollPolicy
 from bot.services import feeds as feeds_service
 from bot.storage import Store
@@ -46,7 +46,6 @@ from bot.telegram_route import log_telegram_route, telegram_request
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
-from handlers.admin_feeds import report_catch_ups, report_failing_feeds
 from handlers.admin_menu import set_admin_menus
 from handlers.context import MARSAD_KEY
 from handlers.pacing import CommandPace
@@ -55,16 +54,6 @@ from handlers.updates import ChatSerialProcessor
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-
-# The scheduler looks for due feeds this often; each feed keeps its own next check time.
-MAX_TICK_SECONDS = 30.0
-DELIVERY_TICK_SECONDS = 2.0
-FAILING_FEEDS_TICK_SECONDS = 3600.0  # feeds are reported after a day of failures
-
-
-def describe_cycle(report: CycleReport) -> str:
-    """A poll heartbeat's detail."""
-    return f"{report.feeds} feeds, {report.new_articles} new, {report.failed} failed"
 
 
 def utc_now() -> datetime:
@@ -247,31 +236,11 @@ class Marsad:
 
     async def cycle(self) -> CycleReport:
         """Poll due feeds, deliver what they produced, and tell admins of catch-ups."""
-        report = await self.poller.run_cycle()
-        await self.heartbeat("poll", describe_cycle(report))
-        await self.deliver()
-        await self.report_catch_ups()
-        return report
+        return await jobs.cycle(self)
 
     async def deliver(self) -> int:
         """Send pending alerts to Telegram (once it answers) or print them; return how many."""
-        if self.send_queue is None:
-            sent = await self.outbox.drain()
-        elif not self.telegram_ready.is_set():
-            await self.heartbeat("deliver", "waiting for Telegram")
-            return 0
-        else:
-            sent = (await self.send_queue.drain()).sent
-        await self.heartbeat("deliver", f"{sent} sent")
-        return sent
-
-    async def heartbeat(self, loop: str, detail: str) -> None:
-        """Record that a loop made progress (`python -m bot health` reads it); never raises."""
-        beat = Heartbeat(loop, self.instance, self.clock(), detail)
-        try:
-            await self.store.record_heartbeat(beat)
-        except Exception as exc:  # a missed heartbeat must not stop polling or delivery
-            log.warning("%s heartbeat not recorded: %s", loop, exc)
+        return await jobs.deliver(self)
 
     async def run_once(self) -> CycleReport:
         """Start, run one cycle over every due feed, deliver, and close."""
@@ -347,50 +316,24 @@ class Marsad:
         finally:
             stopped.cancel()
 
-    def _schedule(self) -> AsyncIOScheduler:
-        """The named jobs: polling and delivery; they never overlap and never skip silently."""
+    def _schedule(self, table: Sequence[jobs.Job] = jobs.SCHEDULE) -> AsyncIOScheduler:
+        """The schedule table's jobs, by name; they never overlap and never skip silently."""
         scheduler = AsyncIOScheduler(timezone=UTC)
-        tick = min(float(self.settings.poll_interval), MAX_TICK_SECONDS)
         # misfire_grace_time=None: a late run still runs (PTB's one-second default would
         # skip it when the loop stalls); coalesce: several missed runs become one.
         common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-        scheduler.add_job(
-            self._run_job,
-            "interval",
-            args=[self.poll_job],
-            seconds=tick,
-            id="poll",
-            name="poll",
-            next_run_time=datetime.now(UTC),
-            **common,
-        )
-        scheduler.add_job(
-            self._run_job,
-            "interval",
-            args=[self.deliver_job],
-            seconds=DELIVERY_TICK_SECONDS,
-            id="deliver",
-            name="deliver",
-            **common,
-        )
-        scheduler.add_job(
-            self._run_job,
-            "interval",
-            args=[self._failing_feeds_job],
-            seconds=FAILING_FEEDS_TICK_SECONDS,
-            id="failing_feeds",
-            name="failing_feeds",
-            **common,
-        )
-        scheduler.add_job(
-            self._run_job,
-            "interval",
-            args=[partial(digest_job, self)],
-            seconds=DIGEST_TICK_SECONDS,
-            id="digest",
-            name="digest",
-            **common,
-        )
+        for job in table:
+            first = {"next_run_time": datetime.now(UTC)} if job.at_start else {}
+            scheduler.add_job(
+                self._run_job,
+                "interval",
+                args=[partial(job.run, self)],
+                seconds=job.interval(self.settings),
+                id=job.name,
+                name=job.name,
+                **first,
+                **common,
+            )
         return scheduler
 
     async def _run_job(self, job: Callable[[], Awaitable[None]]) -> None:
@@ -410,35 +353,6 @@ class Marsad:
                 raise
         finally:
             self._running_jobs.discard(task)
-
-    async def poll_job(self) -> None:
-        """The poll job: a failing cycle is logged and the next tick tries again."""
-        try:
-            await self.cycle()
-        except Exception:
-            log.exception("poll cycle failed; retrying at the next tick")
-
-    async def deliver_job(self) -> None:
-        """The delivery job: retries what a failed send left pending."""
-        try:
-            await self.deliver()
-        except Exception:
-            log.exception("delivery failed; retrying at the next tick")
-
-    async def report_failing_feeds(self) -> int:
-        """Tell admins, once per failing spell, about feeds failing for days; return how many."""
-        return await report_failing_feeds(self)
-
-    async def report_catch_ups(self) -> int:
-        """Tell admins, once each, of feeds that listed more new items than the cap."""
-        return await report_catch_ups(self)
-
-    async def _failing_feeds_job(self) -> None:
-        """The failing-feeds job: a failed report is retried at the next tick."""
-        try:
-            await self.report_failing_feeds()
-        except Exception:
-            log.exception("failing-feeds report failed; retrying at the next tick")
 
     async def close(self) -> None:
         """Stop jobs (a cycle under way is cancelled) and release every resource."""

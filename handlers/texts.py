@@ -137,10 +137,6 @@ TEXTS: dict[str, dict[str, str]] = {
             "رابط غير http(s) {refused}"
         ),
         "export_caption": "مصادر مرصد ({n})",
-        "failing_report": "<b>مصادر متعثرة منذ أيام</b>",
-        "failing_line": "🔴 <b>{id}</b> {name} — منذ {since}: {error}",
-        "catch_up_report": "<b>مصادر نشرت دفعة كبيرة من الأخبار الجديدة</b>",
-        "catch_up_line": "🟠 <b>{id}</b> {name} — {when}: {new} خبراً جديداً، نُبّه بأحدث {alerted}",
         "addchannel_usage": "الاستعمال: /addchannel &lt;@قناة أو رقم&gt; &lt;موضوع&gt; …",
         "removechannel_usage": "الاستعمال: /removechannel &lt;@قناة أو رقم&gt; [موضوع …]",
         "channel_not_found": "لم أجد المحادثة {ref}: {reason}",
@@ -346,12 +342,6 @@ TEXTS: dict[str, dict[str, str]] = {
             "before · {refused} not http(s)"
         ),
         "export_caption": "Marsad's feeds ({n})",
-        "failing_report": "<b>Feeds failing for days</b>",
-        "failing_line": "🔴 <b>{id}</b> {name} — since {since}: {error}",
-        "catch_up_report": "<b>Feeds that listed a burst of new items</b>",
-        "catch_up_line": (
-            "🟠 <b>{id}</b> {name} — {when}: {new} new items, only the newest {alerted} alerted"
-        ),
         "addchannel_usage": "Usage: /addchannel &lt;@channel or id&gt; &lt;topic&gt; …",
         "removechannel_usage": "Usage: /removechannel &lt;@channel or id&gt; [topic …]",
         "channel_not_found": "Could not find {ref}: {reason}",

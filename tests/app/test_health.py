@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import Marsad, RunOptions
+from bot.jobs import deliver_job, poll_job
 from bot.models import Heartbeat
 from bot.storage import Store
 from config.settings import Settings
@@ -168,10 +169,10 @@ async def test_idle_poll_and_delivery_ticks_beat_at_the_app_clock(tmp_path: Path
     marsad = marsad_for(tmp_path, clock, telegram_bot_token=None)
     try:
         await marsad.start()
-        await marsad.poll_job()  # no feed is due: an idle tick still beats
+        await poll_job(marsad)  # no feed is due: an idle tick still beats
         poll_time = clock.now
         clock.now += timedelta(seconds=2)
-        await marsad.deliver_job()  # nothing pending
+        await deliver_job(marsad)  # nothing pending
         beats = await marsad.store.latest_heartbeats(instance_prefix=marsad.instance)
     finally:
         await marsad.close()
@@ -191,7 +192,7 @@ async def test_delivery_beats_while_telegram_is_not_connected_yet(
     )
     try:
         await marsad.start()
-        await marsad.deliver_job()
+        await deliver_job(marsad)
         beats = await marsad.store.latest_heartbeats(instance_prefix=marsad.instance)
     finally:
         await marsad.close()
