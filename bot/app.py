@@ -25,9 +25,8 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder
 
-import handlers
 from bot import __version__, jobs
-from bot.delivery.limiter import ReplyLimiter, ReplyPace
+from bot.delivery.limiter import CommandPace, ReplyLimiter, ReplyPace
 from bot.delivery.outbox import CONSOLE_CHAT_ID, ConsoleSender, Outbox
 from bot.delivery.send import Pace, SendQueue, Spacer
 from bot.errors import FeedListError, TokenRefused
@@ -46,10 +45,7 @@ from bot.telegram_route import log_telegram_route, telegram_request
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
-from handlers.admin_menu import set_admin_menus
-from handlers.context import MARSAD_KEY
-from handlers.pacing import CommandPace
-from handlers.updates import ChatSerialProcessor
+from handlers import ROUTING
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +80,7 @@ class RunOptions:
     limits: FetchLimits = field(default_factory=FetchLimits)
     pace: Pace = field(default_factory=Pace)
     commands: CommandPace = field(default_factory=CommandPace)  # each user's command pace
-    replies: ReplyPace = field(default_factory=ReplyPace)  # handlers' replies per chat
+    replies: ReplyPace = field(default_factory=ReplyPace)  # command replies per chat
     # The settings' interval and new-items cap replace those of this policy.
     policy: PollPolicy = field(default_factory=PollPolicy)
 
@@ -129,7 +125,7 @@ class Marsad:
             on_first_poll=sender.show_first_poll if self.console else None,
         )
         self.outbox = Outbox(self.store, sender, clock=clock)
-        # Telegram's overall limit, shared by alert deliveries and the handlers' replies.
+        # Telegram's overall limit, shared by alert deliveries and command replies.
         self.overall_pace = Spacer(options.pace.global_interval, time.monotonic, asyncio.sleep)
         self.telegram = None if self.console else self._build_telegram()
         self.send_queue = (
@@ -151,28 +147,22 @@ class Marsad:
         self._stopping = False
 
     def _build_telegram(self) -> Application:  # type: ignore[type-arg]
-        """The python-telegram-bot Application, with Marsad's handlers and services."""
+        """The python-telegram-bot Application, with Marsad's routes and services."""
         assert self.settings.telegram_bot_token is not None
         api_url = self.settings.telegram_api_url
         file_url = api_url[: -len("bot")] + "file/bot" if api_url.endswith("bot") else api_url
-        application = (
+        builder = (
             ApplicationBuilder()
             .token(self.settings.telegram_bot_token.get_secret_value())
             .base_url(api_url)
             .base_file_url(file_url)
-            .context_types(handlers.context_types())
             .job_queue(None)  # Marsad schedules its own jobs (see _schedule)
             .rate_limiter(ReplyLimiter(self.options.replies, overall=self.overall_pace))
-            # One chat's commands in order; a slow one never holds other chats'.
-            .concurrent_updates(ChatSerialProcessor())
             .request(telegram_request(self.settings.telegram_proxy, pool=256))
             .get_updates_request(telegram_request(self.settings.telegram_proxy, pool=1))
-            .build()
         )
         log_telegram_route(self.settings.telegram_proxy, os.environ)
-        application.bot_data[MARSAD_KEY] = self
-        handlers.register(application, self.options.commands)
-        return application
+        return ROUTING.build(builder, self, self.options.commands)
 
     async def start(self) -> None:
         """Start the workers and, meanwhile, prepare the database."""
@@ -282,8 +272,7 @@ class Marsad:
         """Connect, then answer commands by long polling until stopped."""
         assert self.telegram is not None and self.telegram.updater is not None
         await self._connect_telegram()
-        await handlers.set_commands(self.telegram.bot)
-        await set_admin_menus(self)
+        await ROUTING.publish_menus(self)
         await self.telegram.start()
         await self.telegram.updater.start_polling(allowed_updates=Update.ALL_TYPES)
 
@@ -377,7 +366,7 @@ class Marsad:
         app = self.telegram
         if app is None:
             return
-        await handlers.stop_background(app)
+        await ROUTING.stop(app)
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

@@ -1,4 +1,8 @@
-"""What every admin handler shares: the admin check, quoted arguments, long replies."""
+"""What every admin handler shares: the admin check, quoted arguments, long replies.
+
+The command table (handlers/commands.py) routes every admins' command through admin_only,
+so a handler never checks it itself.
+"""
 
 from __future__ import annotations
 

@@ -14,7 +14,6 @@ from bot.models import Feed, FeedHealth
 from bot.services import feeds as service
 from handlers.admin_common import (
     actor,
-    admin_only,
     arguments,
     esc,
     isolated,
@@ -30,7 +29,6 @@ from handlers.texts import say
 MAX_OPML_BYTES = 2 * 1024 * 1024
 
 
-@admin_only
 async def addfeed(update: Update, context: Context) -> None:
     """Fetch a URL once to check it is a feed, then watch it (its first poll is quiet)."""
     language, args = await chat_language(update, context), arguments(update)
@@ -81,7 +79,6 @@ async def _named_feed(update: Update, context: Context, usage: str) -> Feed | No
     return feed
 
 
-@admin_only
 async def removefeed(update: Update, context: Context) -> None:
     """Stop watching a feed for good; feed lists will not bring it back."""
     feed = await _named_feed(update, context, "removefeed_usage")
@@ -107,13 +104,11 @@ async def _set_active(update: Update, context: Context, active: bool) -> None:
     await reply(update, say(language, key, name=feed_name(feed)))
 
 
-@admin_only
 async def pausefeed(update: Update, context: Context) -> None:
     """Stop polling a feed until /resumefeed."""
     await _set_active(update, context, False)
 
 
-@admin_only
 async def resumefeed(update: Update, context: Context) -> None:
     """Poll a paused feed again, at once."""
     await _set_active(update, context, True)
@@ -142,7 +137,6 @@ def health_block(health: FeedHealth, language: str, context: Context) -> str:
     return head + "\n" + " · ".join(details)
 
 
-@admin_only
 async def feeds_command(update: Update, context: Context) -> None:
     """Every feed with its health, failing feeds first."""
     language, marsad = await chat_language(update, context), context.marsad
@@ -157,7 +151,6 @@ async def feeds_command(update: Update, context: Context) -> None:
     await reply_blocks(update, [header, *blocks])
 
 
-@admin_only
 async def import_command(update: Update, context: Context) -> None:
     """Add the feeds of an OPML file sent with /import as its caption (or replied to)."""
     language, message = await chat_language(update, context), update.effective_message
@@ -191,7 +184,6 @@ async def import_command(update: Update, context: Context) -> None:
     await reply(update, say(language, "import_done", **counts))
 
 
-@admin_only
 async def export_command(update: Update, context: Context) -> None:
     """Send every feed as an OPML file."""
     message, language = update.effective_message, await chat_language(update, context)

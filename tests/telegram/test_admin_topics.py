@@ -10,11 +10,10 @@ from datetime import timedelta
 import pytest
 from telegram import Bot
 
-import handlers
 from bot.models import Entry, NewArticle
 from bot.services import topics as service
 from bot.services.topics import find_topic
-from handlers import admin_topics
+from handlers import ROUTING, admin_topics
 from handlers.admin_common import chunks
 from handlers.admin_topics import ProgressMessage, terms_blocks
 from tests.helpers.botapi import BotApiServer, SentMessage, message_update
@@ -314,7 +313,7 @@ async def test_stopping_cancels_a_running_reclassify_without_a_traceback(
     assert marsad.telegram is not None
     task = marsad.telegram.bot_data["reclassify_task"]
 
-    await handlers.stop_background(marsad.telegram)
+    await ROUTING.stop(marsad.telegram)
     release.set()
 
     assert task.cancelled() and "reclassify_task" not in marsad.telegram.bot_data
