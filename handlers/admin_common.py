@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.delivery.render import FSI, PDI
+from bot.render import FSI, PDI
 from bot.services.admins import is_admin
 from handlers.context import Context
 from handlers.subscriptions import chat_language, reply
