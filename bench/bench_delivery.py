@@ -30,6 +30,7 @@ from bot.delivery.send import Pace, SendQueue
 from bot.models import Entry, NewArticle, TopicMatch
 from bot.storage import Store
 from tests.helpers.botapi import BotApiServer, TelegramLimits
+from tests.helpers.topics import BUILT_IN
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
@@ -69,7 +70,7 @@ async def run(
         await prepare(store, chats, alerts)
         async with BotApiServer(enforce_limits=True, limits=limits) as server:
             async with Bot(server.token, base_url=server.base_url) as bot:
-                queue = SendQueue(store, bot, clock=lambda: NOW, pace=pace)
+                queue = SendQueue(store, bot, clock=lambda: NOW, pace=pace, topics=BUILT_IN)
                 started = time.monotonic()
                 report = await queue.drain(limit=100_000)
                 elapsed = time.monotonic() - started

@@ -18,8 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.delivery.render import FSI, PDI, DigestItem, render_alert, render_digest
 from bot.delivery.summarise import summarise
+from bot.render import FSI, PDI, DigestItem, TopicTable, render_alert, render_digest
+from classifiers import load_topics_toml
+from config import TOPICS_FILE
+
+BOOK = TopicTable(load_topics_toml(TOPICS_FILE.read_text(encoding="utf-8")))  # the built-ins
 
 PUBLISHED = datetime(2026, 11, 29, 11, 5, tzinfo=UTC)
 
@@ -73,6 +77,7 @@ def messages() -> list[tuple[str, str]]:
                 published=PUBLISHED,
                 topics=["terrorism", "cybersecurity"],
                 language="ar",
+                book=BOOK,
                 tz="Asia/Dubai",
                 why=["داعش (العنوان)", "Microsoft (النص)"],
             ),
@@ -87,6 +92,7 @@ def messages() -> list[tuple[str, str]]:
                 published=PUBLISHED,
                 topics=["arab_russia_diplomacy"],
                 language="en",
+                book=BOOK,
                 tz="Europe/London",
                 why=["Lavrov (body)", "Saudi (title)"],
             ),
@@ -101,6 +107,7 @@ def messages() -> list[tuple[str, str]]:
                 published=PUBLISHED,
                 topics=["cybersecurity", "custom-topic"],
                 language="ar",
+                book=BOOK,
                 tz="Africa/Cairo",
             ),
         ),
@@ -114,6 +121,7 @@ def messages() -> list[tuple[str, str]]:
                 published=PUBLISHED,
                 topics=["arab_russia_diplomacy"],
                 language="en",
+                book=BOOK,
                 why=["لافروف (title)"],
             ),
         ),
@@ -126,6 +134,7 @@ def messages() -> list[tuple[str, str]]:
                     DigestItem(AR_SOURCE_TITLE, "https://example.com/r/4", "RT Arabic"),
                 ],
                 "ar",
+                BOOK,
             )[0],
         ),
         (
@@ -142,6 +151,7 @@ def messages() -> list[tuple[str, str]]:
                 published=PUBLISHED,
                 topics=["terrorism", "cybersecurity"],
                 language="ar",
+                book=BOOK,
                 tz="Asia/Riyadh",
                 why=["terrorism: مسيّرة (body), هجوم (title)", "cybersecurity: APT28 (body)"],
             ),
@@ -156,6 +166,7 @@ def messages() -> list[tuple[str, str]]:
                 published=PUBLISHED,
                 topics=["1"],
                 language="ar",
+                book=BOOK,
             ),
         ),
     ]

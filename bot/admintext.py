@@ -11,9 +11,9 @@ import html
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from bot.delivery.render import FSI, PDI
 from bot.feeds.netpolicy import mask_credentials
 from bot.models import CatchUp, Feed, FeedHealth
+from bot.render import FSI, PDI
 
 # Telegram allows 4096 UTF-16 units after entity parsing; the HTML source is an upper bound.
 MESSAGE_BUDGET = 3800

@@ -135,6 +135,7 @@ class Marsad:
                 clock=clock,
                 pace=options.pace,
                 spacer=self.overall_pace,
+                topics=self.topics,
             )
             if self.telegram
             else None

@@ -1,5 +1,5 @@
 """Digests: alerts of chats in hourly or daily mode, and of chats whose mute ended, gathered
-into one message per destination, grouped by topic.
+into one message per destination, grouped by topic (bot.render.render_grouped's shape).
 
 The send queue leaves those chats' alerts pending (Store.pending_alerts skips them); the
 "digest" job (bot.jobs) calls `send_due_digests` every minute with the application's clock,
@@ -9,27 +9,11 @@ records it, so a restart or a second tick in the same minute sends nothing twice
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.delivery.render import (
-    LABELS,
-    MAX_MESSAGE,
-    digest_line,
-    hashtag,
-    isolate,
-    local_time,
-    visible_len,
-    zone,
-)
-from bot.delivery.send import DrainReport, Message, SendQueue, digest_item
+from bot.delivery.send import DrainReport, SendQueue
 from bot.models import Alert, ChatSettings
-
-MAX_ITEMS_PER_MESSAGE = 30  # each line is one link entity; Telegram keeps 100 per message
-MESSAGE_BUDGET = MAX_MESSAGE - 200  # room for the header
-
-TopicName = Callable[[str, str], str]  # (topic id, language) -> name
+from bot.render import render_grouped, zone
 
 
 def due_slot(chat: ChatSettings, now: datetime) -> datetime | None:
@@ -53,54 +37,7 @@ def is_due(chat: ChatSettings, now: datetime) -> bool:
     return slot is not None and (chat.last_digest_at is None or chat.last_digest_at < slot)
 
 
-def render_grouped(
-    alerts: Sequence[Alert],
-    chat: ChatSettings,
-    now: datetime,
-    topic_name: TopicName,
-    followed: frozenset[str] = frozenset(),
-) -> list[Message]:
-    """The digest as messages: a header, then each topic's headlines under its name.
-
-    An article goes under its strongest topic that the destination follows (`followed`),
-    else under its strongest topic.
-    """
-    language = chat.language if chat.language in LABELS else "en"
-    stamp = isolate(local_time(now, chat.timezone, language), rtl=language == "ar")
-    header = f"🗞 <b>{LABELS[language]['digest']}</b> · {html.escape(stamp)}"
-    groups: dict[str, list[Alert]] = {}
-    for alert in alerts:
-        topics = [m.topic for m in alert.article.topics]  # strongest first
-        chosen = next((t for t in topics if t in followed), topics[0] if topics else "")
-        groups.setdefault(chosen, []).append(alert)
-    messages: list[Message] = []
-    lines: list[str] = [header]
-    ids: list[int] = []
-    for topic, members in groups.items():
-        title = _section_title(topic, language, len(members), topic_name)
-        lines += ["", title]
-        for alert in members:
-            line = digest_line(digest_item(alert))
-            size = visible_len("\n".join([*lines, line]))
-            if len(ids) >= MAX_ITEMS_PER_MESSAGE or size > MESSAGE_BUDGET:
-                messages.append(Message("\n".join(lines), tuple(ids)))
-                lines, ids = [header, "", title], []
-            lines.append(line)
-            ids.append(alert.delivery_id)
-    messages.append(Message("\n".join(lines), tuple(ids)))
-    return messages
-
-
-def _section_title(topic: str, language: str, count: int, topic_name: TopicName) -> str:
-    """A topic's heading: its hashtag, its name and how many headlines follow."""
-    if not topic:
-        return f"<b>({count})</b>"
-    tag = hashtag(topic, language)
-    name = html.escape(topic_name(topic, language))
-    return f"<b>{tag} {name}</b> ({count})" if tag else f"<b>{name}</b> ({count})"
-
-
-async def send_due_digests(queue: SendQueue, *, now: datetime, topic_name: TopicName) -> int:
+async def send_due_digests(queue: SendQueue, *, now: datetime) -> int:
     """Send every digest whose time has come, and what a finished mute held; return messages."""
     store = queue.store
     sent = 0
@@ -113,7 +50,7 @@ async def send_due_digests(queue: SendQueue, *, now: datetime, topic_name: Topic
             if mute_ended:
                 await store.update_chat_settings(chat.chat_id, muted_until=None)
             continue
-        count, complete = await _send_chat_digest(queue, chat, now, topic_name)
+        count, complete = await _send_chat_digest(queue, chat, now)
         sent += count
         if not complete:
             continue  # left pending: the next tick tries again
@@ -125,7 +62,7 @@ async def send_due_digests(queue: SendQueue, *, now: datetime, topic_name: Topic
 
 
 async def _send_chat_digest(
-    queue: SendQueue, chat: ChatSettings, now: datetime, topic_name: TopicName
+    queue: SendQueue, chat: ChatSettings, now: datetime
 ) -> tuple[int, bool]:
     """Send one chat's pending alerts as digests, per forum thread; (messages, all done)."""
     store = queue.store
@@ -136,7 +73,7 @@ async def _send_chat_digest(
     report = DrainReport()
     for thread, members in threads.items():
         followed = frozenset(await store.subscriptions(chat.chat_id, thread_id=thread))
-        messages = render_grouped(members, chat, now, topic_name, followed)
+        messages = render_grouped(members, chat, now, queue.topics, followed)
         # The queue's own sending: its pacing, retries, migrations and deactivations.
         if not await queue.serve((chat.chat_id, thread), messages, report):
             return report.messages, False

@@ -20,10 +20,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.admintext import catch_up_report, failing_feeds_report
-from bot.delivery.send import DrainReport, Message
+from bot.delivery.send import DrainReport
 from bot.digest import send_due_digests
 from bot.feeds.netpolicy import mask_credentials
-from bot.models import Heartbeat
+from bot.models import Heartbeat, Message
 from bot.pipeline import CycleReport
 from bot.services import feeds as feeds_service
 from bot.services.admins import all_admins
@@ -120,7 +120,7 @@ async def digest_job(marsad: Marsad) -> None:
     if marsad.send_queue is None or not marsad.telegram_ready.is_set():
         return
     try:
-        await send_due_digests(marsad.send_queue, now=marsad.clock(), topic_name=marsad.topics.name)
+        await send_due_digests(marsad.send_queue, now=marsad.clock())
     except Exception:
         log.exception("digest job failed; retrying at the next tick")
 

@@ -121,6 +121,14 @@ class Alert:
 
 
 @dataclass(frozen=True, slots=True)
+class Message:
+    """One Telegram message, as bot.render shapes it, and the deliveries it settles."""
+
+    text: str
+    deliveries: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ChatSettings:
     """How one chat wants its alerts: language, time zone, digest mode, mute."""
 

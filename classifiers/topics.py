@@ -52,6 +52,8 @@ class Topic:
 
     id: str
     names: Mapping[str, str] = field(default_factory=dict)
+    # Hashtag words per language where the name would not do; alerts otherwise tag the name.
+    hashtags: Mapping[str, str] = field(default_factory=dict)
     terms: tuple[Term, ...] = ()
     exclusions: tuple[Term, ...] = ()
     groups: tuple[Group, ...] = ()
@@ -117,9 +119,10 @@ def validate_topic(topic: Topic) -> Topic:
             f"topic id {topic.id!r} must be lowercase letters, digits and _, starting with a letter"
         )
     where = f"topic {topic.id}"
-    for lang, name in topic.names.items():
-        if not _LANG_RE.fullmatch(lang) or not isinstance(name, str) or not name.strip():
-            raise ValueError(f"{where}: name for {lang!r} must be non-empty text")
+    for what, table in (("name", topic.names), ("hashtag", topic.hashtags)):
+        for lang, name in table.items():
+            if not _LANG_RE.fullmatch(lang) or not isinstance(name, str) or not name.strip():
+                raise ValueError(f"{where}: {what} for {lang!r} must be non-empty text")
     for term in topic.terms:
         validate_term(term, f"{where} term")
     _check_unique(topic.terms, f"{where} terms")
@@ -182,8 +185,9 @@ def _terms_to(terms: tuple[Term, ...]) -> dict[str, dict[str, float]]:
 
 
 _KNOWN_KEYS: Final = frozenset(f.name for f in fields(Topic))
-# A topic's numbers: every field but its id, names and term lists.
-SCALAR_FIELDS: Final = tuple(sorted(_KNOWN_KEYS - {"id", "names", "terms", "exclusions", "groups"}))
+# A topic's numbers: every field but its id, names, hashtags and term lists.
+_TABLES: Final = {"id", "names", "hashtags", "terms", "exclusions", "groups"}
+SCALAR_FIELDS: Final = tuple(sorted(_KNOWN_KEYS - _TABLES))
 
 
 def topic_from_dict(d: Mapping[str, Any]) -> Topic:
@@ -197,12 +201,13 @@ def topic_from_dict(d: Mapping[str, Any]) -> Topic:
     groups_table = d.get("groups", {})
     if not isinstance(groups_table, Mapping):
         raise ValueError(f"{what}: groups must be a table of named groups")
-    names = d.get("names", {})
-    if not isinstance(names, Mapping):
-        raise ValueError(f"{what}: names must be a table of languages")
+    names, hashtags = d.get("names", {}), d.get("hashtags", {})
+    if not isinstance(names, Mapping) or not isinstance(hashtags, Mapping):
+        raise ValueError(f"{what}: names and hashtags must be tables of languages")
     topic = Topic(
         id=d["id"],
         names=dict(names),
+        hashtags=dict(hashtags),
         terms=_terms_from(d.get("terms", {}), f"{what}: terms", DEFAULT_WEIGHT),
         exclusions=_terms_from(d.get("exclusions", {}), f"{what}: exclusions", DEFAULT_PENALTY),
         groups=tuple(
@@ -223,9 +228,12 @@ def topic_from_dict(d: Mapping[str, Any]) -> Topic:
 
 def topic_to_dict(topic: Topic) -> dict[str, Any]:
     """The JSON-ready dict form of a topic; topic_from_dict() reads it back unchanged."""
+    # Only topics that set hashtags carry the key: admins' topics keep their stored form.
+    hashtags = {"hashtags": dict(topic.hashtags)} if topic.hashtags else {}
     return {
         "id": topic.id,
         "names": dict(topic.names),
+        **hashtags,
         "threshold": topic.threshold,
         "title_weight": topic.title_weight,
         "lede_weight": topic.lede_weight,

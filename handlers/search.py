@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.delivery.render import is_rtl, isolate, safe_url
 from bot.delivery.summarise import truncate_words
+from bot.render import is_rtl, isolate, safe_url
 from bot.storage.search import SearchHit, SearchQuery, query_terms
 from handlers.context import Context
 from handlers.subscriptions import chat_language, reply, unknown_topics, when

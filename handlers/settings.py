@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from telegram import Update
 
-from bot.delivery.render import visible_len
 from bot.delivery.summarise import truncate_words
 from bot.models import ChatSettings
+from bot.render import visible_len
 from handlers.context import Context
 from handlers.subscriptions import chat_language, ensure_chat, may_manage, reply, when
 from handlers.texts import LANGUAGES, say

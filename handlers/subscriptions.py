@@ -14,7 +14,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 
-from bot.delivery.render import FSI, PDI, local_time
+from bot.render import FSI, PDI, local_time
 from handlers.context import Context
 from handlers.texts import say, user_language
 

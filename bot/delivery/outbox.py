@@ -7,7 +7,6 @@ the one that was in flight. Senders raise `DeliveryError`s for expected failures
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -16,14 +15,13 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery.summarise import summarise
 from bot.errors import DeliveryError, PermanentDeliveryError
-from bot.feeds.netpolicy import mask_credentials
 from bot.models import Alert, Feed, NewArticle
+from bot.render import console_alert, console_first_poll
 from bot.storage.protocols import DeliveryStore
 
 log = logging.getLogger(__name__)
 
 CONSOLE_CHAT_ID = 0  # Telegram never uses chat id 0, so it marks the console destination
-FIRST_POLL_PREVIEW = 3  # items of a feed's first poll the text console shows
 
 
 class Sender(Protocol):
@@ -49,65 +47,14 @@ class ConsoleSender:
         return None
 
     def format(self, alert: Alert) -> str:
-        """The alert as the console shows it."""
-        article = alert.article
-        summary = summarise(article.title, article.text)
-        topics = [match.topic for match in article.topics]
-        if self.fmt == "jsonl":
-            return json.dumps(
-                {
-                    "url": article.url,
-                    "title": article.title,
-                    "topics": topics,
-                    "summary": summary,
-                    "feed": article.feed_title,
-                    "published": article.published.isoformat(),
-                    "language": article.language,
-                    "evidence": {m.topic: list(m.evidence) for m in article.topics},
-                },
-                ensure_ascii=False,
-            )
-        local = article.published.astimezone(self.tz)
-        why = "; ".join(f"{m.topic}: {', '.join(m.evidence[:4])}" for m in article.topics)
-        return "\n".join(
-            [
-                f"── [{', '.join(topics)}] " + "─" * 20,
-                article.title,
-                summary,
-                f"{article.feed_title or ''} · {local:%Y-%m-%d %H:%M %Z}",
-                article.url,
-                f"why: {why}",
-                "",
-            ]
-        )
+        """The alert as the console shows it (one destination: its summary is used once)."""
+        summary = summarise(alert.article.title, alert.article.text)
+        return console_alert(alert, summary, fmt=self.fmt, tz=self.tz)
 
     def show_first_poll(self, feed: Feed, articles: Sequence[NewArticle]) -> None:
         """Print the newest few items of a feed's first poll (text only: jsonl is alerts)."""
         if self.fmt == "text":
-            print(self.format_first_poll(feed, articles), file=self.stream, flush=True)
-
-    def format_first_poll(self, feed: Feed, articles: Sequence[NewArticle]) -> str:
-        """A first poll as the text console shows it: what came in, with its topics.
-
-        A first poll catches up quietly (no alerts), so without this a newcomer sees
-        nothing until a feed publishes something new on a subscribed topic.
-        """
-        newest = sorted(articles, key=lambda a: a.entry.published, reverse=True)
-        newest = newest[:FIRST_POLL_PREVIEW]
-        name = feed.title or mask_credentials(feed.url)
-        lines = [
-            f"── first poll of {name}: {len(articles)} items stored, "
-            f"the newest {len(newest)} below; new items on a topic will alert " + "─" * 4
-        ]
-        for article in newest:
-            topics = ", ".join(m.topic for m in article.topics) or "no topic"
-            local = article.entry.published.astimezone(self.tz)
-            lines += [
-                f"  • {article.entry.title}",
-                f"    {local:%Y-%m-%d %H:%M %Z} · {topics}",
-                f"    {article.entry.url}",
-            ]
-        return "\n".join([*lines, ""])
+            print(console_first_poll(feed, articles, self.tz), file=self.stream, flush=True)
 
 
 class Outbox:

@@ -25,9 +25,9 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import ExtBot
 
 from bot.delivery.limiter import UNPACED
-from bot.delivery.render import DigestItem, render_alert, render_digest_parts
-from bot.delivery.summarise import summarise
-from bot.models import Alert
+from bot.delivery.summarise import ArticleSummaries, Summariser, summarise
+from bot.models import Alert, Message
+from bot.render import NO_TOPICS, TopicBook, alert_html, burst_digest
 from bot.storage.protocols import SendStore
 
 log = logging.getLogger(__name__)
@@ -63,14 +63,6 @@ class DrainReport:
     failed: int = 0
     retried_429: int = 0
     deferred: int = 0  # left pending for the next drain
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One Telegram message and the deliveries it settles."""
-
-    text: str
-    deliveries: tuple[int, ...]
 
 
 class Spacer:
@@ -122,14 +114,19 @@ class SendQueue:
         sleep: Sleep = asyncio.sleep,
         monotonic: Monotonic = time.monotonic,
         spacer: Spacer | None = None,
+        topics: TopicBook = NO_TOPICS,
+        summariser: Summariser = summarise,
     ) -> None:
         """Keep the collaborators; the clock stamps sent_at, sleep and monotonic pace.
 
-        `spacer`, when given, is the overall pace shared with the bot's replies.
+        `spacer`, when given, is the overall pace shared with the bot's replies; `topics`
+        gives alerts their hashtags and digests their headings.
         """
         self.store = store
         self.bot = bot
         self.clock = clock
+        self.topics = topics
+        self.summariser = summariser
         self.pace = pace or Pace()
         self.sleep = sleep
         self.monotonic = monotonic
@@ -150,9 +147,11 @@ class SendQueue:
             destinations: dict[Destination, list[Alert]] = {}
             for alert in await self.store.pending_alerts(limit=limit):
                 destinations.setdefault((alert.chat_id, alert.thread_id or 0), []).append(alert)
+            # One article often goes to many chats: summarise it once for all of them.
+            summaries = ArticleSummaries(self.summariser)
             await asyncio.gather(
                 *(
-                    self.serve(dest, self._messages(alerts), report)
+                    self.serve(dest, self._messages(alerts, summaries), report)
                     for dest, alerts in destinations.items()
                 )
             )
@@ -177,21 +176,14 @@ class SendQueue:
             next_at = self.monotonic() + interval
         return True
 
-    def _messages(self, alerts: list[Alert]) -> list[Message]:
+    def _messages(self, alerts: list[Alert], summaries: ArticleSummaries) -> list[Message]:
         """One message per alert, or digests when many are due at once."""
-        if len(alerts) <= self.pace.digest_threshold:
-            return [Message(render_for(alert), (alert.delivery_id,)) for alert in alerts]
-        language = alerts[0].language
-        step = self.pace.digest_chunk
-        messages: list[Message] = []
-        for start in range(0, len(alerts), step):
-            chunk = alerts[start : start + step]
-            # A chunk too long for one message is split again: each part settles only
-            # the deliveries whose headlines it shows.
-            for text, count in render_digest_parts([digest_item(a) for a in chunk], language):
-                messages.append(Message(text, tuple(a.delivery_id for a in chunk[:count])))
-                chunk = chunk[count:]
-        return messages
+        if len(alerts) > self.pace.digest_threshold:
+            return burst_digest(alerts, self.topics, chunk=self.pace.digest_chunk)
+        return [
+            Message(alert_html(a, summaries(a.article), self.topics), (a.delivery_id,))
+            for a in alerts
+        ]
 
     async def _send(
         self, chat_id: int, thread_id: int, message: Message, report: DrainReport
@@ -284,33 +276,3 @@ class SendQueue:
 def _seconds(value: Any) -> float:
     """retry_after as seconds (PTB gives an int, or a timedelta when asked to)."""
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def render_for(alert: Alert) -> str:
-    """The Telegram HTML of one alert for its chat."""
-    article = alert.article
-    return render_alert(
-        title=article.title,
-        summary=summarise(article.title, article.text),
-        url=article.url,
-        source=article.feed_title or "",
-        published=article.published,
-        topics=[match.topic for match in article.topics],
-        language=alert.language,
-        tz=alert.timezone,
-        why=evidence_lines(alert) if alert.show_why else None,
-    )
-
-
-def evidence_lines(alert: Alert) -> list[str]:
-    """One line per topic: its id and the first few evidence terms."""
-    return [f"{m.topic}: {', '.join(m.evidence[:5])}" for m in alert.article.topics]
-
-
-def digest_item(alert: Alert) -> DigestItem:
-    """A digest line for one alert."""
-    article = alert.article
-    topics = tuple(match.topic for match in article.topics)
-    return DigestItem(
-        title=article.title, url=article.url, source=article.feed_title or "", topics=topics
-    )

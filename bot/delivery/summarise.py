@@ -1,12 +1,16 @@
 """Extractive, Arabic-aware summaries: the lead sentences that carry the news.
 
-Pure text in, text out. What users read keeps the publisher's spelling; the light
+Pure text in, text out; `ArticleSummaries` keeps each article's for one delivery pass.
+What users read keeps the publisher's spelling; the light
 normalisation here only decides which sentences repeat the headline.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+from bot.models import Article
 
 ELLIPSIS = "…"
 _MAX_SENTENCES = 3  # a third only when the first two are very short
@@ -60,6 +64,24 @@ def summarise(title: str, text: str, *, target: int = 350) -> str:
     if not substantial:
         return ""
     return _pick(substantial, target)
+
+
+Summariser = Callable[[str, str], str]  # (title, text) -> summary
+
+
+class ArticleSummaries:
+    """Each article's summary for one delivery pass, computed once however many chats get it."""
+
+    def __init__(self, summariser: Summariser = summarise) -> None:
+        """Summarise with `summariser` (summarise itself, unless a test counts calls)."""
+        self.summariser = summariser
+        self._done: dict[int, str] = {}
+
+    def __call__(self, article: Article) -> str:
+        """The article's summary, computed on first use."""
+        if article.id not in self._done:
+            self._done[article.id] = self.summariser(article.title, article.text)
+        return self._done[article.id]
 
 
 def clean_text(text: str) -> str:

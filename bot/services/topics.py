@@ -73,7 +73,8 @@ def _topic(definition: Mapping[str, Any]) -> Topic:
         return topic_from_dict(definition)
     except ValueError:
         scalars = {k: definition[k] for k in SCALAR_FIELDS if k in definition}
-        return Topic(id=str(definition["id"]), names=dict(definition.get("names", {})), **scalars)
+        names, hashtags = dict(definition.get("names", {})), dict(definition.get("hashtags", {}))
+        return Topic(id=str(definition["id"]), names=names, hashtags=hashtags, **scalars)
 
 
 async def find_topic(store: TopicStore, engine: TopicEngine, name: str) -> StoredTopic | None:

@@ -5,24 +5,28 @@ from __future__ import annotations
 import html
 import random
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
 from telegram import Bot
 from telegram.constants import ParseMode
 
-from bot.delivery.render import (
+from bot.render import (
     FSI,
     MAX_MESSAGE,
     PDI,
     DigestItem,
+    TopicTable,
     hashtag,
     isolate,
     render_alert,
     render_digest,
     utf16_len,
 )
+from classifiers import Topic
 from tests.helpers.botapi import BotApiServer, parse_telegram_html
+from tests.helpers.topics import BUILT_IN
 
 PUBLISHED = datetime(2026, 11, 29, 11, 5, tzinfo=UTC)
 
@@ -37,6 +41,7 @@ def alert(**overrides: object) -> str:
         "published": PUBLISHED,
         "topics": ["terrorism", "cybersecurity"],
         "language": "ar",
+        "book": BUILT_IN,
     }
     fields.update(overrides)
     return render_alert(**fields)  # type: ignore[arg-type]
@@ -80,7 +85,37 @@ def test_layout_in_english() -> None:
     ],
 )
 def test_hashtags(topic: str, language: str, expected: str) -> None:
-    assert hashtag(topic, language) == expected
+    assert hashtag(topic, language, BUILT_IN) == expected
+
+
+ADMIN_TOPICS = TopicTable(
+    [
+        Topic(id="nuclear", names={"ar": "الطاقة النوويّة", "en": "Nuclear Energy"}),
+        Topic(id="smuggling", names={"en": "Drug smuggling"}),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("topic", "language", "expected"),
+    [
+        ("nuclear", "ar", "#الطاقة_النووية"),  # the name, without its shadda
+        ("nuclear", "en", "#nuclear_energy"),
+        ("nuclear", "fr", "#nuclear_energy"),  # not a UI language: English
+        ("smuggling", "ar", "#drug_smuggling"),  # no Arabic name: the English one
+        ("terrorism", "ar", "#terrorism"),  # not in this book: its id
+    ],
+)
+def test_an_admin_topic_is_tagged_with_its_name(topic: str, language: str, expected: str) -> None:
+    assert hashtag(topic, language, ADMIN_TOPICS) == expected
+
+
+def test_an_admin_topics_alert_carries_its_name_as_hashtag_in_each_ui_language() -> None:
+    for language, tag in (("ar", "#الطاقة_النووية"), ("en", "#nuclear_energy")):
+        message = alert(topics=["nuclear"], language=language, book=ADMIN_TOPICS)
+        assert message.split("\n")[0] == tag
+        (digest,) = render_digest(digest_items(2, topics=["nuclear"]), language, ADMIN_TOPICS)
+        assert digest.split("\n")[1] == tag
 
 
 def test_latin_and_numbers_are_isolated_in_arabic_text() -> None:
@@ -218,6 +253,7 @@ def test_random_hostile_alerts_are_valid(seed: int) -> None:
         published=PUBLISHED,
         topics=[hostile_text(rng, 5) for _ in range(rng.randint(0, 5))],
         language=rng.choice(["ar", "en"]),
+        book=BUILT_IN,
         why=[hostile_text(rng, 8)] if rng.random() < 0.5 else None,
     )
     seen = parse_telegram_html(message)[0]  # raises if Telegram would refuse it
@@ -229,16 +265,18 @@ def test_random_hostile_alerts_are_valid(seed: int) -> None:
         assert readable in visible
 
 
-def digest_items(count: int, title: str = "عنوان الخبر رقم") -> list[DigestItem]:
+def digest_items(
+    count: int, title: str = "عنوان الخبر رقم", topics: Sequence[str] = ("terrorism",)
+) -> list[DigestItem]:
     """Numbered digest items with distinct URLs."""
     return [
-        DigestItem(f"{title} {i} <&>", f"https://e.test/{i}?a=1&b=2", "BBC", ["terrorism"])
+        DigestItem(f"{title} {i} <&>", f"https://e.test/{i}?a=1&b=2", "BBC", topics)
         for i in range(count)
     ]
 
 
 def test_digest_single_message() -> None:
-    (message,) = render_digest(digest_items(3), "ar")
+    (message,) = render_digest(digest_items(3), "ar", BUILT_IN)
     assert message.startswith("🗞 <b>موجز الأخبار</b>\n#إرهاب")
     assert message.count("<a href=") == 3 and "&lt;&amp;&gt;" in message
     plain(message)
@@ -246,7 +284,7 @@ def test_digest_single_message() -> None:
 
 def test_digest_splits_by_count_and_length() -> None:
     items = digest_items(45) + digest_items(30, title="عنوان طويل " * 40)
-    messages = render_digest(items, "en")
+    messages = render_digest(items, "en", BUILT_IN)
     assert len(messages) >= 4
     urls = [u for m in messages for u in re.findall(r'href="([^"]*)"', m)]
     assert urls == [html.escape(i.url) for i in items]  # every item once, in order
@@ -257,7 +295,7 @@ def test_digest_splits_by_count_and_length() -> None:
 
 
 def test_empty_digest() -> None:
-    assert render_digest([], "ar") == []
+    assert render_digest([], "ar", BUILT_IN) == []
 
 
 def test_utf16_len() -> None:
@@ -270,7 +308,7 @@ async def test_rendered_messages_are_accepted_by_the_bot_api(
 ) -> None:
     rng = random.Random(7)
     messages = [alert(), alert(language="en", why=["x (title)"]), alert(summary="😀 " * 3000)]
-    messages += render_digest(digest_items(60), "ar")
+    messages += render_digest(digest_items(60), "ar", BUILT_IN)
     messages += [
         render_alert(
             title=hostile_text(rng, 50),
@@ -280,6 +318,7 @@ async def test_rendered_messages_are_accepted_by_the_bot_api(
             published=PUBLISHED,
             topics=["terrorism"],
             language="ar",
+            book=BUILT_IN,
         )
         for _ in range(5)
     ]

@@ -1,17 +1,23 @@
-"""How the send queue turns pending alerts into messages, without sending them."""
+"""How the send queue turns pending alerts into messages."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime
 
 from telegram import Bot
 
-from bot.delivery.send import SendQueue
-from bot.models import Alert, Article, TopicMatch
+from bot.delivery.send import Pace, SendQueue
+from bot.delivery.summarise import ArticleSummaries, summarise
+from bot.models import Alert, Article, Entry, NewArticle, TopicMatch
+from bot.render import alert_html
 from bot.storage import Store
+from tests.helpers.botapi import BotApiServer
+from tests.helpers.topics import BUILT_IN
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
+NO_WAIT = Pace(private_interval=0.0, group_interval=0.0, global_interval=0.0)
 
 
 def long_alert(n: int) -> Alert:
@@ -33,9 +39,55 @@ def long_alert(n: int) -> Alert:
 def test_each_digest_message_settles_only_the_headlines_it_shows(sqlite_store: Store) -> None:
     queue = SendQueue(sqlite_store, Bot("1:test"), clock=lambda: NOW)
     alerts = [long_alert(n) for n in range(10)]  # one chunk, too long for one message
-    messages = queue._messages(alerts)
+    messages = queue._messages(alerts, ArticleSummaries())
     assert len(messages) == 2
     for message in messages:
         shown = [int(n) for n in re.findall(r'href="https://news\.example/(\d+)"', message.text)]
         assert message.deliveries == tuple(100 + n for n in shown)
     assert [d for m in messages for d in m.deliveries] == [a.delivery_id for a in alerts]
+
+
+class CountingSummariser:
+    """The real summarise, counting the articles it is asked to summarise."""
+
+    def __init__(self) -> None:
+        self.titles: list[str] = []
+
+    def __call__(self, title: str, text: str) -> str:
+        self.titles.append(title)
+        return summarise(title, text)
+
+
+def new_article(n: int) -> NewArticle:
+    """A terrorism article with a body worth summarising."""
+    title = f"هجوم إرهابي رقم {n} يستهدف نقطة أمنية"
+    text = "أعلن تنظيم داعش مسؤوليته عن الهجوم. وأدانت الحكومة العمل الإرهابي. " * 3
+    digest = hashlib.sha256(title.encode()).hexdigest()
+    entry = Entry(f"g{n}", f"https://news.example/{n}", title, text, NOW, digest, "ar")
+    return NewArticle(entry, title, "ar", (TopicMatch("terrorism", 6.0, ("داعش (body)",)),))
+
+
+async def test_an_article_is_summarised_once_however_many_chats_get_it(
+    sqlite_store: Store, botapi: BotApiServer, tg_bot: Bot
+) -> None:
+    feed = await sqlite_store.add_feed("https://news.example/rss", title="مصدر", now=NOW)
+    chats = {1: "ar", 2: "en", 3: "ar", -1004: "en", -1005: "ar"}
+    for chat_id, language in chats.items():
+        kind = "private" if chat_id > 0 else "supergroup"
+        await sqlite_store.upsert_chat(chat_id, kind=kind, now=NOW, language=language)
+        await sqlite_store.subscribe(chat_id, ["terrorism"], now=NOW)
+    await sqlite_store.add_articles(feed, [new_article(1), new_article(2)], now=NOW)
+    pending = await sqlite_store.pending_alerts()
+    # What each chat got before: its alert rendered with a summary computed for it alone.
+    expected = {
+        (a.chat_id, alert_html(a, summarise(a.article.title, a.article.text), BUILT_IN))
+        for a in pending
+    }
+    counter = CountingSummariser()
+    queue = SendQueue(
+        sqlite_store, tg_bot, clock=lambda: NOW, pace=NO_WAIT, topics=BUILT_IN, summariser=counter
+    )
+    report = await queue.drain()
+    assert report.messages == len(pending) == 10
+    assert sorted(counter.titles) == sorted({a.article.title for a in pending})  # once each
+    assert {(int(m.chat_id), m.text) for m in botapi.messages} == expected

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.digest import render_grouped
 from bot.jobs import DIGEST_TICK_SECONDS, digest_job
-from bot.models import Alert, Article, ChatSettings, TopicMatch
-from tests.helpers.botapi import Failure, SentMessage, check_message_text
+from tests.helpers.botapi import Failure, SentMessage
 from tests.helpers.rss import Item
 from tests.telegram.conftest import CYBER, START, TERROR, Newsroom
 
@@ -175,38 +173,3 @@ async def test_the_digest_job_is_scheduled_by_name(newsroom: Newsroom) -> None:
     (body,) = job.args
     assert body.func is digest_job and body.args == (newsroom.marsad,)
     assert job.trigger.interval.total_seconds() == DIGEST_TICK_SECONDS
-
-
-def alert(n: int, topics: tuple[tuple[str, float], ...]) -> Alert:
-    """A pending alert whose article carries topics (strongest first)."""
-    article = Article(
-        id=n,
-        feed_id=1,
-        url=f"https://news.example/{n}",
-        title=f"خبر <عاجل> رقم {n} & ما بعده",
-        text="",
-        published=START,
-        language="ar",
-        topics=tuple(TopicMatch(t, s, ("x",)) for t, s in topics),
-        feed_title="Local",
-    )
-    return Alert(delivery_id=n, chat_id=AR_USER, article=article)
-
-
-def test_digest_groups_under_a_followed_topic_and_splits_long_digests() -> None:
-    chat = ChatSettings(chat_id=AR_USER, language="ar", digest="hourly")
-    both = (("cybersecurity", 9.0), ("terrorism", 4.0))
-    [message] = render_grouped(
-        [alert(1, both), alert(2, (("terrorism", 5.0),))],
-        chat,
-        START,
-        lambda topic, language: topic.upper(),
-        frozenset({"terrorism"}),
-    )
-    assert "CYBERSECURITY" not in message.text and "TERRORISM</b> (2)" in message.text
-    assert message.deliveries == (1, 2)
-    many = render_grouped([alert(n, both) for n in range(1, 71)], chat, START, lambda t, g: t)
-    assert [len(m.deliveries) for m in many] == [30, 30, 10]
-    for part in many:
-        plain, _ = check_message_text(part.text, "HTML")  # valid Telegram HTML
-        assert plain.startswith("🗞 موجز الأخبار") and "<عاجل>" in plain
