@@ -13,12 +13,13 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.errors import TopicEditError
 from bot.feeds.feedlist import is_http_url
 from bot.feeds.fetch import fetch_feed
 from bot.feeds.normalise import canonical_url, html_to_text
 from bot.models import FetchStatus
 from bot.services import topics as service
-from bot.services.topics import ReclassifyReport, StoredTopic, TopicEditError
+from bot.services.topics import ReclassifyReport, StoredTopic
 from classifiers import Classification, Term, Topic
 from classifiers.text import is_arabic_char
 from handlers.admin_common import (
