@@ -6,6 +6,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import pytest
@@ -20,6 +21,8 @@ POSTGRES_HOST, _, _port = POSTGRES_ADDRESS.rpartition(":")
 POSTGRES_PORT = int(_port)
 POSTGRES_URL = f"postgresql+asyncpg://postgres@{POSTGRES_ADDRESS}/test"
 POSTGRES_DSN = f"postgresql://postgres@{POSTGRES_ADDRESS}/test"
+# Programs libraries run on their own (ctypes.util.find_library), not the tests' programs.
+LIBRARY_TOOLS = frozenset({"ldconfig", "gcc", "cc", "ld", "objdump"})
 
 
 @pytest.fixture(autouse=True)
@@ -38,13 +41,18 @@ def subprocesses_only_in_slow_tests(
     """A test that starts a program (Marsad, a CLI, pip, a script) must be marked `slow`.
 
     subprocess.run and asyncio's subprocesses all go through Popen, so refusing it here
-    keeps `-m "not slow"` free of them. The parser pool's workers fork without Popen.
+    keeps `-m "not slow"` free of them. The parser pool's workers fork without Popen, and
+    the tools ctypes.util.find_library runs by itself are let through.
     """
     if request.node.get_closest_marker("slow") is not None:
         return
+    popen = subprocess.Popen.__init__
 
-    def refuse(self: subprocess.Popen[bytes], args: object, *rest: object, **kw: object) -> None:
-        raise AssertionError(f"starts {args!r}: mark the test @pytest.mark.slow")
+    def refuse(self: subprocess.Popen[bytes], args: Any, *rest: Any, **kw: Any) -> None:
+        program = args if isinstance(args, str | bytes | os.PathLike) else args[0]
+        if os.path.basename(os.fsdecode(program)) not in LIBRARY_TOOLS:
+            raise AssertionError(f"starts {args!r}: mark the test @pytest.mark.slow")
+        popen(self, args, *rest, **kw)
 
     monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 

@@ -20,10 +20,15 @@ from tests.helpers.botapi import BotApiServer
 from tests.helpers.feedserver import FeedServer
 from tests.helpers.rss import Item, rss
 
-NOW = datetime.now(UTC)  # heartbeats are written relative to it: no test waits for a clock
+NOW = datetime.now(UTC)  # the store's heartbeats are written relative to it
 HERE = f"{socket.gethostname()}:4242"  # an instance of this host, as the worker names itself
 FRESH = NOW - timedelta(seconds=5)
 STALE = NOW - timedelta(hours=2)  # POLL_INTERVAL=60 allows 3 x 60 + 60 seconds
+
+
+def ago(seconds: float) -> datetime:
+    """A time before now, for `health` run now: a long suite may run minutes after NOW."""
+    return datetime.now(UTC) - timedelta(seconds=seconds)
 
 
 def sqlite_env(tmp_path: Path) -> dict[str, str]:
@@ -60,8 +65,8 @@ async def test_latest_heartbeats_take_the_newest_instance_of_one_host_only(store
 async def test_health_is_ok_when_both_loops_beat_recently(
     tmp_path: Path, sqlite_store: Store
 ) -> None:
-    await beat(sqlite_store, "poll", FRESH)
-    await beat(sqlite_store, "deliver", FRESH)
+    await beat(sqlite_store, "poll", ago(5))
+    await beat(sqlite_store, "deliver", ago(5))
     code, out, err = await run_marsad(sqlite_env(tmp_path), "health")
     assert (code, err) == (0, "")
     assert re.fullmatch(r"healthy: poll \d+s ago \(test\); deliver \d+s ago \(test\)\n", out)
@@ -71,18 +76,19 @@ async def test_health_is_ok_when_both_loops_beat_recently(
 async def test_health_names_the_stale_loop_and_since_when(
     tmp_path: Path, sqlite_store: Store
 ) -> None:
-    await beat(sqlite_store, "poll", STALE)
-    await beat(sqlite_store, "deliver", FRESH)
-    await beat(sqlite_store, "poll", FRESH, instance="another-host:1")  # not this host's
+    stale = ago(7200)
+    await beat(sqlite_store, "poll", stale)
+    await beat(sqlite_store, "deliver", ago(5))
+    await beat(sqlite_store, "poll", ago(5), instance="another-host:1")  # not this host's
     code, out, err = await run_marsad(sqlite_env(tmp_path), "health")
     assert (code, out) == (1, "")
-    since = STALE.strftime("%Y-%m-%d %H:%M:%S UTC")
+    since = stale.strftime("%Y-%m-%d %H:%M:%S UTC")
     assert re.fullmatch(rf"unhealthy: poll: stale since {since} \(\d+s ago, limit 240s\)\n", err)
 
 
 @pytest.mark.slow
 async def test_health_says_when_a_loop_never_beat(tmp_path: Path, sqlite_store: Store) -> None:
-    await beat(sqlite_store, "poll", FRESH)
+    await beat(sqlite_store, "poll", ago(5))
     code, _, err = await run_marsad(sqlite_env(tmp_path), "health")
     assert (code, err) == (1, "unhealthy: deliver: no heartbeat yet\n")
 
@@ -91,7 +97,7 @@ async def test_health_says_when_a_loop_never_beat(tmp_path: Path, sqlite_store: 
 async def test_max_age_overrides_the_limit_derived_from_poll_interval(
     tmp_path: Path, sqlite_store: Store
 ) -> None:
-    ninety_seconds_ago = NOW - timedelta(seconds=90)
+    ninety_seconds_ago = ago(90)
     await beat(sqlite_store, "poll", ninety_seconds_ago)
     await beat(sqlite_store, "deliver", ninety_seconds_ago)
     env = sqlite_env(tmp_path)
