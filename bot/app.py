@@ -1,8 +1,9 @@
 """The composition root: builds every service once and runs them.
 
 `Marsad` owns the store, the HTTP session, the parser processes, the topic rules, the
-poller, the outbox and (with a token) the Telegram application. Nothing is built at
-import time; tests build a `Marsad` with their own settings, clock and stream.
+poller, the outbox and (with a token) the Telegram application, and schedules the jobs
+of bot.jobs' table. Nothing is built at import time; tests build a `Marsad` with their
+own settings, clock and stream.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -24,12 +25,10 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder
 
-import handlers
-from bot import __version__
-from bot.delivery.limiter import ReplyLimiter, ReplyPace
+from bot import __version__, jobs
+from bot.delivery.limiter import CommandPace, ReplyLimiter, ReplyPace
 from bot.delivery.outbox import CONSOLE_CHAT_ID, ConsoleSender, Outbox
 from bot.delivery.send import Pace, SendQueue, Spacer
-from bot.digest import DIGEST_TICK_SECONDS, digest_job
 from bot.errors import FeedListError, TokenRefused
 from bot.feeds.feedlist import FeedSpec, read_feed_list
 from bot.feeds.fetch import FetchLimits, log_feeds_route, make_session
@@ -37,7 +36,7 @@ from bot.feeds.netpolicy import AddressPolicy, mask_credentials
 from bot.feeds.parse import ParserPool
 from bot.health import instance_name
 from bot.logsafe import log_setup
-from bot.models import Heartbeat, StoreStats
+from bot.models import StoreStats
 from bot.pipeline import CycleReport, Poller, PollPolicy
 from bot.services import feeds as feeds_service
 from bot.storage import Store
@@ -46,25 +45,11 @@ from bot.telegram_route import log_telegram_route, telegram_request
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
 from config.settings import Settings
-from handlers.admin_feeds import report_catch_ups, report_failing_feeds
-from handlers.admin_menu import set_admin_menus
-from handlers.context import MARSAD_KEY
-from handlers.pacing import CommandPace
-from handlers.updates import ChatSerialProcessor
+from handlers import ROUTING
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-
-# The scheduler looks for due feeds this often; each feed keeps its own next check time.
-MAX_TICK_SECONDS = 30.0
-DELIVERY_TICK_SECONDS = 2.0
-FAILING_FEEDS_TICK_SECONDS = 3600.0  # feeds are reported after a day of failures
-
-
-def describe_cycle(report: CycleReport) -> str:
-    """A poll heartbeat's detail."""
-    return f"{report.feeds} feeds, {report.new_articles} new, {report.failed} failed"
 
 
 def utc_now() -> datetime:
@@ -95,7 +80,7 @@ class RunOptions:
     limits: FetchLimits = field(default_factory=FetchLimits)
     pace: Pace = field(default_factory=Pace)
     commands: CommandPace = field(default_factory=CommandPace)  # each user's command pace
-    replies: ReplyPace = field(default_factory=ReplyPace)  # handlers' replies per chat
+    replies: ReplyPace = field(default_factory=ReplyPace)  # command replies per chat
     # The settings' interval and new-items cap replace those of this policy.
     policy: PollPolicy = field(default_factory=PollPolicy)
 
@@ -140,7 +125,7 @@ class Marsad:
             on_first_poll=sender.show_first_poll if self.console else None,
         )
         self.outbox = Outbox(self.store, sender, clock=clock)
-        # Telegram's overall limit, shared by alert deliveries and the handlers' replies.
+        # Telegram's overall limit, shared by alert deliveries and command replies.
         self.overall_pace = Spacer(options.pace.global_interval, time.monotonic, asyncio.sleep)
         self.telegram = None if self.console else self._build_telegram()
         self.send_queue = (
@@ -162,28 +147,22 @@ class Marsad:
         self._stopping = False
 
     def _build_telegram(self) -> Application:  # type: ignore[type-arg]
-        """The python-telegram-bot Application, with Marsad's handlers and services."""
+        """The python-telegram-bot Application, with Marsad's routes and services."""
         assert self.settings.telegram_bot_token is not None
         api_url = self.settings.telegram_api_url
         file_url = api_url[: -len("bot")] + "file/bot" if api_url.endswith("bot") else api_url
-        application = (
+        builder = (
             ApplicationBuilder()
             .token(self.settings.telegram_bot_token.get_secret_value())
             .base_url(api_url)
             .base_file_url(file_url)
-            .context_types(handlers.context_types())
             .job_queue(None)  # Marsad schedules its own jobs (see _schedule)
             .rate_limiter(ReplyLimiter(self.options.replies, overall=self.overall_pace))
-            # One chat's commands in order; a slow one never holds other chats'.
-            .concurrent_updates(ChatSerialProcessor())
             .request(telegram_request(self.settings.telegram_proxy, pool=256))
             .get_updates_request(telegram_request(self.settings.telegram_proxy, pool=1))
-            .build()
         )
         log_telegram_route(self.settings.telegram_proxy, os.environ)
-        application.bot_data[MARSAD_KEY] = self
-        handlers.register(application, self.options.commands)
-        return application
+        return ROUTING.build(builder, self, self.options.commands)
 
     async def start(self) -> None:
         """Start the workers and, meanwhile, prepare the database."""
@@ -247,31 +226,11 @@ class Marsad:
 
     async def cycle(self) -> CycleReport:
         """Poll due feeds, deliver what they produced, and tell admins of catch-ups."""
-        report = await self.poller.run_cycle()
-        await self.heartbeat("poll", describe_cycle(report))
-        await self.deliver()
-        await self.report_catch_ups()
-        return report
+        return await jobs.cycle(self)
 
     async def deliver(self) -> int:
         """Send pending alerts to Telegram (once it answers) or print them; return how many."""
-        if self.send_queue is None:
-            sent = await self.outbox.drain()
-        elif not self.telegram_ready.is_set():
-            await self.heartbeat("deliver", "waiting for Telegram")
-            return 0
-        else:
-            sent = (await self.send_queue.drain()).sent
-        await self.heartbeat("deliver", f"{sent} sent")
-        return sent
-
-    async def heartbeat(self, loop: str, detail: str) -> None:
-        """Record that a loop made progress (`python -m bot health` reads it); never raises."""
-        beat = Heartbeat(loop, self.instance, self.clock(), detail)
-        try:
-            await self.store.record_heartbeat(beat)
-        except Exception as exc:  # a missed heartbeat must not stop polling or delivery
-            log.warning("%s heartbeat not recorded: %s", loop, exc)
+        return await jobs.deliver(self)
 
     async def run_once(self) -> CycleReport:
         """Start, run one cycle over every due feed, deliver, and close."""
@@ -313,8 +272,7 @@ class Marsad:
         """Connect, then answer commands by long polling until stopped."""
         assert self.telegram is not None and self.telegram.updater is not None
         await self._connect_telegram()
-        await handlers.set_commands(self.telegram.bot)
-        await set_admin_menus(self)
+        await ROUTING.publish_menus(self)
         await self.telegram.start()
         await self.telegram.updater.start_polling(allowed_updates=Update.ALL_TYPES)
 
@@ -347,50 +305,24 @@ class Marsad:
         finally:
             stopped.cancel()
 
-    def _schedule(self) -> AsyncIOScheduler:
-        """The named jobs: polling and delivery; they never overlap and never skip silently."""
+    def _schedule(self, table: Sequence[jobs.Job] = jobs.SCHEDULE) -> AsyncIOScheduler:
+        """The schedule table's jobs, by name; they never overlap and never skip silently."""
         scheduler = AsyncIOScheduler(timezone=UTC)
-        tick = min(float(self.settings.poll_interval), MAX_TICK_SECONDS)
         # misfire_grace_time=None: a late run still runs (PTB's one-second default would
         # skip it when the loop stalls); coalesce: several missed runs become one.
         common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-        scheduler.add_job(
-            self._run_job,
-            "interval",
-            args=[self.poll_job],
-            seconds=tick,
-            id="poll",
-            name="poll",
-            next_run_time=datetime.now(UTC),
-            **common,
-        )
-        scheduler.add_job(
-            self._run_job,
-            "interval",
-            args=[self.deliver_job],
-            seconds=DELIVERY_TICK_SECONDS,
-            id="deliver",
-            name="deliver",
-            **common,
-        )
-        scheduler.add_job(
-            self._run_job,
-            "interval",
-            args=[self._failing_feeds_job],
-            seconds=FAILING_FEEDS_TICK_SECONDS,
-            id="failing_feeds",
-            name="failing_feeds",
-            **common,
-        )
-        scheduler.add_job(
-            self._run_job,
-            "interval",
-            args=[partial(digest_job, self)],
-            seconds=DIGEST_TICK_SECONDS,
-            id="digest",
-            name="digest",
-            **common,
-        )
+        for job in table:
+            first = {"next_run_time": datetime.now(UTC)} if job.at_start else {}
+            scheduler.add_job(
+                self._run_job,
+                "interval",
+                args=[partial(job.run, self)],
+                seconds=job.interval(self.settings),
+                id=job.name,
+                name=job.name,
+                **first,
+                **common,
+            )
         return scheduler
 
     async def _run_job(self, job: Callable[[], Awaitable[None]]) -> None:
@@ -410,35 +342,6 @@ class Marsad:
                 raise
         finally:
             self._running_jobs.discard(task)
-
-    async def poll_job(self) -> None:
-        """The poll job: a failing cycle is logged and the next tick tries again."""
-        try:
-            await self.cycle()
-        except Exception:
-            log.exception("poll cycle failed; retrying at the next tick")
-
-    async def deliver_job(self) -> None:
-        """The delivery job: retries what a failed send left pending."""
-        try:
-            await self.deliver()
-        except Exception:
-            log.exception("delivery failed; retrying at the next tick")
-
-    async def report_failing_feeds(self) -> int:
-        """Tell admins, once per failing spell, about feeds failing for days; return how many."""
-        return await report_failing_feeds(self)
-
-    async def report_catch_ups(self) -> int:
-        """Tell admins, once each, of feeds that listed more new items than the cap."""
-        return await report_catch_ups(self)
-
-    async def _failing_feeds_job(self) -> None:
-        """The failing-feeds job: a failed report is retried at the next tick."""
-        try:
-            await self.report_failing_feeds()
-        except Exception:
-            log.exception("failing-feeds report failed; retrying at the next tick")
 
     async def close(self) -> None:
         """Stop jobs (a cycle under way is cancelled) and release every resource."""
@@ -463,7 +366,7 @@ class Marsad:
         app = self.telegram
         if app is None:
             return
-        await handlers.stop_background(app)
+        await ROUTING.stop(app)
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

@@ -2,18 +2,16 @@
 into one message per destination, grouped by topic.
 
 The send queue leaves those chats' alerts pending (Store.pending_alerts skips them); the
-named "digest" job calls `send_due_digests` every minute with the application's clock, and
-tests call it directly with a clock they move. A slot is served once: `last_digest_at`
+"digest" job (bot.jobs) calls `send_due_digests` every minute with the application's clock,
+and tests call it directly with a clock they move. A slot is served once: `last_digest_at`
 records it, so a restart or a second tick in the same minute sends nothing twice.
 """
 
 from __future__ import annotations
 
 import html
-import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from bot.delivery.render import (
     LABELS,
@@ -28,12 +26,6 @@ from bot.delivery.render import (
 from bot.delivery.send import DrainReport, Message, SendQueue, digest_item
 from bot.models import Alert, ChatSettings
 
-if TYPE_CHECKING:
-    from bot.app import Marsad
-
-log = logging.getLogger(__name__)
-
-DIGEST_TICK_SECONDS = 60.0
 MAX_ITEMS_PER_MESSAGE = 30  # each line is one link entity; Telegram keeps 100 per message
 MESSAGE_BUDGET = MAX_MESSAGE - 200  # room for the header
 
@@ -149,13 +141,3 @@ async def _send_chat_digest(
         if not await queue.serve((chat.chat_id, thread), messages, report):
             return report.messages, False
     return report.messages, True
-
-
-async def digest_job(marsad: Marsad) -> None:
-    """The scheduled job: send due digests once Telegram answers; log failures, never raise."""
-    if marsad.send_queue is None or not marsad.telegram_ready.is_set():
-        return
-    try:
-        await send_due_digests(marsad.send_queue, now=marsad.clock(), topic_name=marsad.topics.name)
-    except Exception:
-        log.exception("digest job failed; retrying at the next tick")

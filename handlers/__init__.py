@@ -1,11 +1,15 @@
 """The Telegram edge: each handler parses an update, calls one service and replies.
 
-`register()` is the routing table; only bot/app.py calls it.
+`ROUTING` is all of this package bot.app uses: it builds the Application with the
+handlers' context and update processor, routes every command of the command table
+(handlers/commands.py), publishes the menus and stops the handlers' background work.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -19,6 +23,7 @@ from telegram.error import (
 )
 from telegram.ext import (
     Application,
+    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -27,92 +32,78 @@ from telegram.ext import (
     filters,
 )
 
-from bot.delivery.limiter import retry_seconds
-from handlers import (
-    admin_channels,
-    admin_feeds,
-    admin_oversight,
-    admin_topics,
-    search,
-    settings,
-    subscriptions,
-)
-from handlers.context import Context
-from handlers.menu import set_commands as set_commands  # bot.app publishes the menus
-from handlers.pacing import CommandPace, CommandPacer, PaceCommands
+from bot.delivery.limiter import CommandPace, retry_seconds
+from handlers import admin_topics, search, subscriptions
+from handlers.commands import COMMANDS
+from handlers.context import MARSAD_KEY, Context
+from handlers.menu import set_admin_menus, set_commands
+from handlers.pacing import CommandPacer, PaceCommands
 from handlers.texts import say, user_language
+from handlers.updates import ChatSerialProcessor
+
+if TYPE_CHECKING:
+    from bot.app import Marsad
 
 log = logging.getLogger(__name__)
 
 NEW_MESSAGE = filters.UpdateType.MESSAGE  # not edited messages, not channel posts
 
-COMMANDS = {
-    "start": subscriptions.start,
-    "help": subscriptions.help_command,
-    "topics": subscriptions.topics_command,
-    "subscribe": subscriptions.subscribe,
-    "unsubscribe": subscriptions.unsubscribe,
-    "mysubs": subscriptions.mysubs,
-    "search": search.search,
-    "digest": settings.digest,
-    "timezone": settings.timezone,
-    "mute": settings.mute,
-    "why": settings.why,
-    "lang": settings.lang,
-    # Admins' commands (issue 7): each one checks the user is an admin.
-    "adminhelp": admin_oversight.admin_help,
-    "addfeed": admin_feeds.addfeed,
-    "removefeed": admin_feeds.removefeed,
-    "pausefeed": admin_feeds.pausefeed,
-    "resumefeed": admin_feeds.resumefeed,
-    "feeds": admin_feeds.feeds_command,
-    "import": admin_feeds.import_command,
-    "export": admin_feeds.export_command,
-    "addchannel": admin_channels.addchannel,
-    "removechannel": admin_channels.removechannel,
-    "channels": admin_channels.channels,
-    "newtopic": admin_topics.newtopic,
-    "deltopic": admin_topics.deltopic,
-    "terms": admin_topics.terms,
-    "addterm": admin_topics.addterm,
-    "removeterm": admin_topics.removeterm,
-    "exclude": admin_topics.exclude,
-    "testfilter": admin_topics.testfilter,
-    "reclassify": admin_topics.reclassify,
-    "stats": admin_oversight.stats,
-    "audit": admin_oversight.audit,
-    "addadmin": admin_oversight.addadmin,
-    "removeadmin": admin_oversight.removeadmin,
-}
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """What the composition root needs of the Telegram edge, and nothing more."""
+
+    def build(
+        self,
+        builder: ApplicationBuilder,  # type: ignore[type-arg]
+        marsad: Marsad,
+        pace: CommandPace,
+    ) -> Application:  # type: ignore[type-arg]
+        """The Application from a builder set up with the token and HTTP, every route on it."""
+        application = (
+            builder.context_types(context_types())
+            # One chat's commands in order; a slow one never holds other chats'.
+            .concurrent_updates(ChatSerialProcessor())
+            .build()
+        )
+        application.bot_data[MARSAD_KEY] = marsad
+        register(application, pace)
+        return application
+
+    async def publish_menus(self, marsad: Marsad) -> None:
+        """Everyone's command menus, then each Marsad admin's."""
+        if marsad.telegram is not None:
+            await set_commands(marsad.telegram.bot)
+            await set_admin_menus(marsad)
+
+    async def stop(self, application: Application) -> None:  # type: ignore[type-arg]
+        """Cancel the handlers' background work (a running /reclassify) before stopping."""
+        await admin_topics.stop_reclassify(application.bot_data)
 
 
-async def stop_background(application: Application) -> None:  # type: ignore[type-arg]
-    """Cancel the handlers' background work (a running /reclassify) before stopping."""
-    await admin_topics.stop_reclassify(application.bot_data)
+ROUTING = Routing()
 
 
-def context_types() -> ContextTypes[Context, dict, dict, dict]:  # type: ignore[type-arg]
+def context_types() -> ContextTypes[Context, dict[Any, Any], dict[Any, Any], dict[Any, Any]]:
     """The context types the Application must be built with."""
     return ContextTypes(context=Context)
 
 
-def register(
-    application: Application,  # type: ignore[type-arg]
-    pace: CommandPace | None = None,
-) -> None:
-    """Route every command; anything else that looks like a command gets a short answer."""
+def register(application: Application, pace: CommandPace) -> None:  # type: ignore[type-arg]
+    """Route every command of the table; anything else like a command gets a short answer."""
     # Group -1 runs before the routes: a user's commands beyond their pace stop there.
-    pacer = PaceCommands(CommandPacer(pace or CommandPace()), ours=[*COMMANDS, "import"])
+    pacer = PaceCommands(CommandPacer(pace), ours=[command.name for command in COMMANDS])
     application.add_handler(TypeHandler(Update, pacer), group=-1)
-    # Commands run from new messages only: PTB's CommandHandler also takes edited ones, and
-    # editing an old "/addadmin 7004" must not run it again.
-    for name, callback in COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGE))
-    # A file sent with "/import" as its caption: captions are not commands to PTB.
-    import_caption = (
-        NEW_MESSAGE & filters.Document.ALL & filters.CaptionRegex(r"^/import(@\w+)?(\s|$)")
-    )
-    application.add_handler(MessageHandler(import_caption, admin_feeds.import_command))
+    for command in COMMANDS:
+        callback = command.callback()
+        # New messages only: PTB's CommandHandler also takes edited ones, and editing an
+        # old "/addadmin 7004" must not run it again.
+        application.add_handler(CommandHandler(command.name, callback, filters=NEW_MESSAGE))
+        if command.caption:  # a file sent with "/import" as its caption: not a command to PTB
+            caption = filters.CaptionRegex(rf"^/{command.name}(@\w+)?(\s|$)")
+            application.add_handler(
+                MessageHandler(NEW_MESSAGE & filters.Document.ALL & caption, callback)
+            )
     pattern = f"^{subscriptions.TOGGLE_PREFIX}"
     application.add_handler(CallbackQueryHandler(subscriptions.toggle_topic, pattern=pattern))
     pattern = f"^{search.PAGE_PREFIX}"

@@ -8,7 +8,7 @@ from telegram import ChatFullInfo, ChatMemberAdministrator, ChatMemberRestricted
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from handlers.admin_common import actor, admin_only, arguments, esc, isolated, reply_blocks
+from handlers.admin_common import actor, arguments, esc, isolated, reply_blocks
 from handlers.context import Context
 from handlers.subscriptions import chat_language, reply, resolve_topics, unknown_topics
 from handlers.texts import say
@@ -44,7 +44,6 @@ async def _posting_problem(context: Context, chat: ChatFullInfo) -> str | None:
     return None
 
 
-@admin_only
 async def addchannel(update: Update, context: Context) -> None:
     """Route topics to a channel or group where the bot may post."""
     language, args = await chat_language(update, context), arguments(update)
@@ -86,7 +85,6 @@ async def addchannel(update: Update, context: Context) -> None:
     )
 
 
-@admin_only
 async def removechannel(update: Update, context: Context) -> None:
     """Stop routing topics (all, or those named) to a channel or group."""
     language, args = await chat_language(update, context), arguments(update)
@@ -121,7 +119,6 @@ async def removechannel(update: Update, context: Context) -> None:
     await reply(update, say(language, "channel_removed", ref=isolated(ref), n=str(removed)))
 
 
-@admin_only
 async def channels(update: Update, context: Context) -> None:
     """Groups and channels that receive topics, and which."""
     language = await chat_language(update, context)

@@ -1,18 +1,25 @@
-"""What every admin handler shares: the admin check, quoted arguments, long replies."""
+"""What every admin handler shares: the admin check, quoted arguments, long replies.
+
+The command table (handlers/commands.py) routes every admins' command through admin_only,
+so a handler never checks it itself.
+"""
 
 from __future__ import annotations
 
 import functools
-import html
 import logging
 import re
 from collections.abc import Callable, Coroutine, Iterable
-from datetime import datetime
 from typing import Any
 
 from telegram import Update
 
-from bot.delivery.render import FSI, PDI
+# The HTML helpers live in bot (the jobs' reports use them too); handlers import them here.
+from bot.admintext import chunks as chunks
+from bot.admintext import esc as esc
+from bot.admintext import isolated as isolated
+from bot.admintext import shorten as shorten
+from bot.admintext import when as when
 from bot.services.admins import is_admin
 from handlers.context import Context
 from handlers.subscriptions import chat_language, reply
@@ -22,8 +29,6 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
-# Telegram allows 4096 UTF-16 units after entity parsing; the HTML source is an upper bound.
-MESSAGE_BUDGET = 3800
 # A phrase in straight, curly or Arabic (guillemet) quotes is one argument.
 _ARG = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|(\S+)')
 
@@ -81,54 +86,9 @@ def actor(update: Update) -> int:
     return user.id if user else 0
 
 
-def esc(text: object) -> str:
-    """Text escaped for Telegram HTML."""
-    return html.escape(str(text), quote=False)
-
-
-def isolated(text: object) -> str:
-    """Escaped text isolated, so a URL or a Latin name cannot reorder an Arabic line."""
-    return f"{FSI}{esc(text)}{PDI}"
-
-
-def when(moment: datetime | None) -> str:
-    """A UTC time as admins read it, or a dash."""
-    if moment is None:
-        return "—"
-    return f"{FSI}{moment:%Y-%m-%d %H:%M} UTC{PDI}"
-
-
 def number(value: float) -> str:
     """A number without trailing zeros."""
     return f"{value:g}"
-
-
-def shorten(text: str, limit: int) -> str:
-    """Text cut to a limit with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def chunks(blocks: Iterable[str], budget: int = MESSAGE_BUDGET) -> list[str]:
-    """Join blocks (already valid HTML each) into as few messages as fit the budget."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        if len(block) > budget:  # one huge block: cut on its line breaks
-            for line in block.split("\n"):
-                messages, current = _append(messages, current, line[:budget], budget)
-            continue
-        messages, current = _append(messages, current, block, budget)
-    if current:
-        messages.append(current)
-    return messages
-
-
-def _append(messages: list[str], current: str, block: str, budget: int) -> tuple[list[str], str]:
-    """Add a block to the current message, starting a new one when it would not fit."""
-    if current and len(current) + 1 + len(block) > budget:
-        messages.append(current)
-        current = ""
-    return messages, f"{current}\n{block}" if current else block
 
 
 async def reply_blocks(update: Update, blocks: Iterable[str]) -> None:

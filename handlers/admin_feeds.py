@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import io
-import logging
-from typing import TYPE_CHECKING
 
 from telegram import Update
-from telegram.error import TelegramError
 
+from bot.admintext import feed_name
 from bot.errors import FeedListError
 from bot.feeds.feedlist import FeedSpec, parse_opml, to_opml
 from bot.feeds.netpolicy import mask_credentials
-from bot.models import CatchUp, Feed, FeedHealth
+from bot.models import Feed, FeedHealth
 from bot.services import feeds as service
-from bot.services.admins import all_admins
 from handlers.admin_common import (
     actor,
-    admin_only,
     arguments,
-    chunks,
     esc,
     isolated,
     number,
@@ -31,20 +26,9 @@ from handlers.context import Context
 from handlers.subscriptions import chat_language, reply
 from handlers.texts import say
 
-if TYPE_CHECKING:
-    from bot.app import Marsad
-
-log = logging.getLogger(__name__)
-
 MAX_OPML_BYTES = 2 * 1024 * 1024
 
 
-def _feed_name(feed: Feed) -> str:
-    """A feed's title, else its URL (password masked), isolated and escaped."""
-    return isolated(feed.title or mask_credentials(feed.url))
-
-
-@admin_only
 async def addfeed(update: Update, context: Context) -> None:
     """Fetch a URL once to check it is a feed, then watch it (its first poll is quiet)."""
     language, args = await chat_language(update, context), arguments(update)
@@ -55,7 +39,7 @@ async def addfeed(update: Update, context: Context) -> None:
     marsad = context.marsad
     known = await marsad.store.feed_by_url(url)
     if known is not None:
-        await reply(update, say(language, "feed_known", id=str(known.id), name=_feed_name(known)))
+        await reply(update, say(language, "feed_known", id=str(known.id), name=feed_name(known)))
         return
     probe = await service.probe_feed(
         marsad.session, marsad.parsers, url, limits=marsad.options.limits, now=marsad.clock()
@@ -68,7 +52,7 @@ async def addfeed(update: Update, context: Context) -> None:
         marsad.store, url, name or probe.title, actor=actor(update), now=marsad.clock()
     )
     if not added:  # another admin added it while the URL was being fetched
-        await reply(update, say(language, "feed_known", id=str(feed.id), name=_feed_name(feed)))
+        await reply(update, say(language, "feed_known", id=str(feed.id), name=feed_name(feed)))
         return
     await reply(
         update,
@@ -76,7 +60,7 @@ async def addfeed(update: Update, context: Context) -> None:
             language,
             "feed_added",
             id=str(feed.id),
-            name=_feed_name(feed),
+            name=feed_name(feed),
             items=str(probe.items),
             lang=esc(probe.language or "?"),
         ),
@@ -95,7 +79,6 @@ async def _named_feed(update: Update, context: Context, usage: str) -> Feed | No
     return feed
 
 
-@admin_only
 async def removefeed(update: Update, context: Context) -> None:
     """Stop watching a feed for good; feed lists will not bring it back."""
     feed = await _named_feed(update, context, "removefeed_usage")
@@ -104,7 +87,7 @@ async def removefeed(update: Update, context: Context) -> None:
     marsad = context.marsad
     await service.remove_feed(marsad.store, feed, actor=actor(update), now=marsad.clock())
     await reply(
-        update, say(await chat_language(update, context), "feed_removed", name=_feed_name(feed))
+        update, say(await chat_language(update, context), "feed_removed", name=feed_name(feed))
     )
 
 
@@ -118,16 +101,14 @@ async def _set_active(update: Update, context: Context, active: bool) -> None:
         marsad.store, feed, active, actor=actor(update), now=marsad.clock()
     )
     key = ("feed_resumed" if active else "feed_paused") if changed else "feed_unchanged"
-    await reply(update, say(language, key, name=_feed_name(feed)))
+    await reply(update, say(language, key, name=feed_name(feed)))
 
 
-@admin_only
 async def pausefeed(update: Update, context: Context) -> None:
     """Stop polling a feed until /resumefeed."""
     await _set_active(update, context, False)
 
 
-@admin_only
 async def resumefeed(update: Update, context: Context) -> None:
     """Poll a paused feed again, at once."""
     await _set_active(update, context, True)
@@ -152,11 +133,10 @@ def health_block(health: FeedHealth, language: str, context: Context) -> str:
         reason = esc(shorten(health.paused_reason or "", 160))
         details.append(say(language, "health_paused", reason=reason))
     address = esc(mask_credentials(feed.url))
-    head = f"{mark} <b>{feed.id}</b> {_feed_name(feed)}\n<code>{address}</code>"
+    head = f"{mark} <b>{feed.id}</b> {feed_name(feed)}\n<code>{address}</code>"
     return head + "\n" + " · ".join(details)
 
 
-@admin_only
 async def feeds_command(update: Update, context: Context) -> None:
     """Every feed with its health, failing feeds first."""
     language, marsad = await chat_language(update, context), context.marsad
@@ -171,7 +151,6 @@ async def feeds_command(update: Update, context: Context) -> None:
     await reply_blocks(update, [header, *blocks])
 
 
-@admin_only
 async def import_command(update: Update, context: Context) -> None:
     """Add the feeds of an OPML file sent with /import as its caption (or replied to)."""
     language, message = await chat_language(update, context), update.effective_message
@@ -205,7 +184,6 @@ async def import_command(update: Update, context: Context) -> None:
     await reply(update, say(language, "import_done", **counts))
 
 
-@admin_only
 async def export_command(update: Update, context: Context) -> None:
     """Send every feed as an OPML file."""
     message, language = update.effective_message, await chat_language(update, context)
@@ -220,84 +198,3 @@ async def export_command(update: Update, context: Context) -> None:
         caption=say(language, "export_caption", n=str(len(feeds))),
         parse_mode="HTML",
     )
-
-
-async def report_failing_feeds(marsad: Marsad) -> int:
-    """Tell every admin, once per failing spell, about feeds failing for days; return how many."""
-    now = marsad.clock()
-    items = await service.feeds_to_report(marsad.store, now=now)
-    if not items:
-        return 0
-    for admin_id in await all_admins(marsad.store, marsad.settings.admin_ids):
-        await _send_report(marsad, admin_id, items)
-    await marsad.store.flag_feeds((h.feed.id for h in items), now=now)
-    return len(items)
-
-
-async def report_catch_ups(marsad: Marsad) -> int:
-    """Tell every admin, once, of feeds that listed more new items than the cap; how many."""
-    items = await marsad.store.untold_catch_ups()
-    if not items:
-        return 0
-    for admin_id in await all_admins(marsad.store, marsad.settings.admin_ids):
-        await _send_catch_ups(marsad, admin_id, items)
-    # Recorded after telling: a crash in between tells admins twice, never not at all.
-    await marsad.store.mark_catch_ups_told(items[-1].id, now=marsad.clock())
-    return len(items)
-
-
-async def _send_catch_ups(marsad: Marsad, admin_id: int, items: list[CatchUp]) -> None:
-    """A private message to one admin listing catch-ups, in their chat's language."""
-    if marsad.telegram is None:
-        log.warning("feed catch-ups (admin %d): %s", admin_id, [i.name for i in items])
-        return
-    language = await marsad.store.chat_language(admin_id) or "ar"
-    lines = [say(language, "catch_up_report")]
-    lines += [
-        say(
-            language,
-            "catch_up_line",
-            id=str(item.feed_id),
-            name=isolated(mask_credentials(item.name)),
-            when=when(item.at),
-            new=str(item.new),
-            alerted=str(item.alerted),
-        )
-        for item in items
-    ]
-    try:
-        for text in chunks(lines):
-            await marsad.telegram.bot.send_message(
-                admin_id, text, parse_mode="HTML", disable_web_page_preview=True
-            )
-    except TelegramError as exc:  # an admin who never opened a chat with the bot
-        log.warning("could not tell admin %d about feed catch-ups: %s", admin_id, exc)
-
-
-async def _send_report(marsad: Marsad, admin_id: int, items: list[FeedHealth]) -> None:
-    """A private message to one admin, in their chat's language (Arabic by default)."""
-    language = await marsad.store.chat_language(admin_id) or "ar"
-    lines = [say(language, "failing_report")]
-    for health in items:
-        feed = health.feed
-        lines.append(
-            say(
-                language,
-                "failing_line",
-                id=str(feed.id),
-                name=_feed_name(feed),
-                since=when(health.failing_since),
-                error=esc(shorten(feed.last_error or "?", 200)),
-            )
-        )
-    if marsad.telegram is None:
-        urls = [mask_credentials(h.feed.url) for h in items]
-        log.warning("feeds failing for days (admin %d): %s", admin_id, urls)
-        return
-    try:
-        for text in chunks(lines):
-            await marsad.telegram.bot.send_message(
-                admin_id, text, parse_mode="HTML", disable_web_page_preview=True
-            )
-    except TelegramError as exc:  # an admin who never opened a chat with the bot
-        log.warning("could not tell admin %d about failing feeds: %s", admin_id, exc)

@@ -10,9 +10,9 @@ from telegram import Update
 from bot.feeds.netpolicy import mask_credentials
 from bot.models import AuditEntry
 from bot.services.admins import AdminChange, add_admin, remove_admin
-from handlers.admin_common import actor, admin_only, arguments, esc, reply_blocks, shorten, when
-from handlers.admin_menu import clear_admin_menu, set_admin_menu
+from handlers.admin_common import actor, arguments, esc, reply_blocks, shorten, when
 from handlers.context import Context
+from handlers.menu import clear_admin_menu, set_admin_menu
 from handlers.subscriptions import chat_language, reply
 from handlers.texts import say
 
@@ -25,7 +25,6 @@ def _midnight(now: datetime) -> datetime:
     return datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
 
 
-@admin_only
 async def stats(update: Update, context: Context) -> None:
     """Feeds, today's articles and alerts, the queue and the last cycle."""
     marsad, language = context.marsad, await chat_language(update, context)
@@ -73,7 +72,6 @@ def _entry(entry: AuditEntry, language: str) -> str:
     return f"{head}\n   {esc(_json(entry.before))} → {esc(_json(entry.after))}"
 
 
-@admin_only
 async def audit(update: Update, context: Context) -> None:
     """The last n changes, newest first, with who made them."""
     language, args = await chat_language(update, context), arguments(update)
@@ -103,7 +101,6 @@ async def _user_id(update: Update, context: Context, usage: str) -> int | None:
     return None
 
 
-@admin_only
 async def addadmin(update: Update, context: Context) -> None:
     """Let another user run admins' commands."""
     user_id = await _user_id(update, context, "addadmin_usage")
@@ -119,7 +116,6 @@ async def addadmin(update: Update, context: Context) -> None:
     await reply(update, say(await chat_language(update, context), key, id=str(user_id)))
 
 
-@admin_only
 async def removeadmin(update: Update, context: Context) -> None:
     """Take admins' commands away from a user added from chat."""
     user_id = await _user_id(update, context, "removeadmin_usage")
@@ -137,9 +133,3 @@ async def removeadmin(update: Update, context: Context) -> None:
         AdminChange.UNCHANGED: "admin_not_admin",
     }[change]
     await reply(update, say(await chat_language(update, context), key, id=str(user_id)))
-
-
-@admin_only
-async def admin_help(update: Update, context: Context) -> None:
-    """Admins' commands, one line per area."""
-    await reply(update, say(await chat_language(update, context), "admin_help"))

@@ -22,7 +22,6 @@ from classifiers import Classification, Term, Topic
 from classifiers.text import is_arabic_char
 from handlers.admin_common import (
     actor,
-    admin_only,
     arguments,
     esc,
     isolated,
@@ -75,7 +74,6 @@ def _names(words: list[str]) -> dict[str, str]:
     return {lang: " ".join(found) for lang, found in parts.items() if found}
 
 
-@admin_only
 async def newtopic(update: Update, context: Context) -> None:
     """Create a topic: an id, then optional Arabic and English names (quoted if several words)."""
     language, args = await chat_language(update, context), arguments(update)
@@ -97,7 +95,6 @@ async def newtopic(update: Update, context: Context) -> None:
     await reply(update, say(language, key, id=esc(stored.topic.id)))
 
 
-@admin_only
 async def deltopic(update: Update, context: Context) -> None:
     """Delete an admin's topic; disable a built-in one."""
     stored = await _topic_named(update, context, "deltopic_usage", 1)
@@ -149,7 +146,6 @@ def terms_blocks(stored: StoredTopic, language: str) -> list[str]:
     return lines
 
 
-@admin_only
 async def terms(update: Update, context: Context) -> None:
     """A topic's terms, weights, exclusions and groups."""
     stored = await _topic_named(update, context, "terms_usage", 1)
@@ -157,7 +153,6 @@ async def terms(update: Update, context: Context) -> None:
         await reply_blocks(update, terms_blocks(stored, await chat_language(update, context)))
 
 
-@admin_only
 async def addterm(update: Update, context: Context) -> None:
     """Add terms (quote a phrase) to a topic, with an optional weight at the end."""
     stored = await _topic_named(update, context, "addterm_usage", 2)
@@ -192,7 +187,6 @@ async def addterm(update: Update, context: Context) -> None:
     )
 
 
-@admin_only
 async def removeterm(update: Update, context: Context) -> None:
     """Remove a term from a topic."""
     stored = await _topic_named(update, context, "removeterm_usage", 2)
@@ -210,7 +204,6 @@ async def removeterm(update: Update, context: Context) -> None:
     await reply(update, say(language, "term_removed", term=isolated(term), id=esc(stored.topic.id)))
 
 
-@admin_only
 async def exclude(update: Update, context: Context) -> None:
     """Add an exclusion phrase to a topic, with an optional penalty at the end."""
     stored = await _topic_named(update, context, "exclude_usage", 2)
@@ -269,7 +262,6 @@ def verdict_blocks(result: Classification, language: str) -> list[str]:
     return blocks
 
 
-@admin_only
 async def testfilter(update: Update, context: Context) -> None:
     """Run the live rules on a pasted text or an article URL; show every topic's verdict."""
     language, text = await chat_language(update, context), rest_of_message(update)
@@ -296,7 +288,6 @@ async def testfilter(update: Update, context: Context) -> None:
     await reply_blocks(update, verdict_blocks(result, language))
 
 
-@admin_only
 async def reclassify(update: Update, context: Context) -> None:
     """Re-run the rules over recent articles in the background; re-alert only with "alert"."""
     language, args = await chat_language(update, context), arguments(update)

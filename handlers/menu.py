@@ -1,8 +1,14 @@
-"""The command menus Telegram shows, per language (ar, en) and scope, set once at start."""
+"""The command menus Telegram shows, per language and scope, derived from the command table.
+
+Everyone's menus are set once at start; each Marsad admin's private chat also lists the
+admins' commands (set at start, and when an admin is added or removed).
+"""
 
 from __future__ import annotations
 
+import enum
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import (
     Bot,
@@ -11,62 +17,57 @@ from telegram import (
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
 )
 from telegram.error import TelegramError
 
+from bot.services.admins import all_admins
+from handlers.texts import say
+
+if TYPE_CHECKING:
+    from bot.app import Marsad
+
 log = logging.getLogger(__name__)
 
-DESCRIPTIONS: dict[str, dict[str, str]] = {
-    "ar": {
-        "start": "ترحيب والمواضيع",
-        "help": "الأوامر مع أمثلة",
-        "topics": "المواضيع واشتراكات المحادثة",
-        "subscribe": "اشترك في موضوع",
-        "unsubscribe": "ألغِ اشتراكاً",
-        "mysubs": "الاشتراكات والإعدادات",
-        "search": "ابحث في الأخبار المحفوظة",
-        "digest": "تنبيهات فرادى أو موجز كل ساعة أو كل يوم",
-        "timezone": "المنطقة الزمنية",
-        "mute": "أوقف التنبيهات مؤقتاً",
-        "why": "ردّاً على تنبيه: لماذا أُرسل",
-        "lang": "لغة الردود",
-    },
-    "en": {
-        "start": "Welcome and topics",
-        "help": "Commands with examples",
-        "topics": "Topics and this chat's subscriptions",
-        "subscribe": "Subscribe to a topic",
-        "unsubscribe": "Unsubscribe from a topic",
-        "mysubs": "Subscriptions and settings",
-        "search": "Search stored articles",
-        "digest": "Alerts one by one, hourly or daily",
-        "timezone": "Time zone for times and digests",
-        "mute": "Silence alerts for a while",
-        "why": "In reply to an alert: why it was sent",
-        "lang": "Language of replies",
-    },
-}
+
+class Menu(enum.Enum):
+    """Which of Telegram's command menus list a command (a column of the command table)."""
+
+    ALL = "all"  # every menu, group members' included
+    MANAGERS = "managers"  # private chats' and group admins' menus (and Marsad admins')
+    ADMINS = "admins"  # Marsad admins' private chats only
+
+
+# What each audience's menu holds: group members only read, chat managers change their
+# chat, Marsad admins see everything.
+MEMBERS_SEE = frozenset({Menu.ALL})
+MANAGERS_SEE = frozenset({Menu.ALL, Menu.MANAGERS})
+ADMINS_SEE = frozenset(Menu)
 # Language codes of the menus and their languages: no code is the fallback for all others.
 MENU_LANGUAGES: tuple[tuple[str | None, str], ...] = (("ar", "ar"), ("en", "en"), (None, "en"))
-# What a group member who is not an admin can use: reading, not changing the group.
-MEMBER_COMMANDS = ("search", "topics", "mysubs", "why", "help")
 
 
-def commands(language: str, names: tuple[str, ...] | None = None) -> list[BotCommand]:
-    """The menu entries in a language, all of them or only those named."""
-    table = DESCRIPTIONS[language]
-    chosen = table if names is None else {n: t for n, t in table.items() if n in names}
-    return [BotCommand(name, text) for name, text in chosen.items()]
+def commands(language: str, seen: frozenset[Menu]) -> list[BotCommand]:
+    """The menu entries, in a language, of the table's commands placed in any of `seen`."""
+    # Imported here: the table imports every handler, /addadmin's (which sets menus) too.
+    from handlers.commands import COMMANDS
+
+    return [BotCommand(c.name, say(language, c.menu_key)) for c in COMMANDS if c.menu in seen]
 
 
 def menus() -> list[tuple[BotCommandScope, str | None, list[BotCommand]]]:
     """(scope, language code, commands) for every menu; no code is the English fallback."""
     out: list[tuple[BotCommandScope, str | None, list[BotCommand]]] = []
     for code, language in MENU_LANGUAGES:
-        out.append((BotCommandScopeAllPrivateChats(), code, commands(language)))
-        out.append((BotCommandScopeAllChatAdministrators(), code, commands(language)))
-        out.append((BotCommandScopeAllGroupChats(), code, commands(language, MEMBER_COMMANDS)))
+        out.append((BotCommandScopeAllPrivateChats(), code, commands(language, MANAGERS_SEE)))
+        out.append((BotCommandScopeAllChatAdministrators(), code, commands(language, MANAGERS_SEE)))
+        out.append((BotCommandScopeAllGroupChats(), code, commands(language, MEMBERS_SEE)))
     return out
+
+
+def admin_commands(language: str) -> list[BotCommand]:
+    """A Marsad admin's menu: everyone's commands, then the admins' ones."""
+    return commands(language, ADMINS_SEE)
 
 
 async def set_commands(bot: Bot) -> None:
@@ -76,3 +77,32 @@ async def set_commands(bot: Bot) -> None:
             await bot.set_my_commands(entries, scope=scope, language_code=code)
         except TelegramError as exc:
             log.warning("setMyCommands %s/%s refused: %s", scope.type, code or "-", exc)
+
+
+async def set_admin_menu(bot: Bot, user_id: int) -> None:
+    """Show the admin commands in one admin's private chat; a refusal is only logged."""
+    for code, language in MENU_LANGUAGES:
+        try:
+            scope = BotCommandScopeChat(user_id)
+            await bot.set_my_commands(admin_commands(language), scope=scope, language_code=code)
+        except TelegramError as exc:  # an admin who never opened a chat with the bot
+            log.warning("admin menu for %d not set: %s", user_id, exc)
+            return
+
+
+async def clear_admin_menu(bot: Bot, user_id: int) -> None:
+    """Give a former admin the everyone's menu back."""
+    for code, _ in MENU_LANGUAGES:
+        try:
+            await bot.delete_my_commands(scope=BotCommandScopeChat(user_id), language_code=code)
+        except TelegramError as exc:
+            log.warning("admin menu for %d not removed: %s", user_id, exc)
+            return
+
+
+async def set_admin_menus(marsad: Marsad) -> None:
+    """Show the admin commands to every admin (at start)."""
+    if marsad.telegram is None:
+        return
+    for user_id in await all_admins(marsad.store, marsad.settings.admin_ids):
+        await set_admin_menu(marsad.telegram.bot, user_id)

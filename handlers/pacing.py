@@ -16,6 +16,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.delivery.limiter import CommandPace
 from handlers.context import Context
 from handlers.subscriptions import chat_language, reply
 from handlers.texts import say
@@ -24,14 +25,6 @@ log = logging.getLogger(__name__)
 
 PACER_KEY = "command_pacer"
 MAX_TRACKED_USERS = 10_000  # beyond this, users with a full bucket are forgotten
-
-
-@dataclass(frozen=True, slots=True)
-class CommandPace:
-    """How many commands a user may send at once, and how fast after that."""
-
-    burst: int = 5
-    interval: float = 2.5  # seconds that earn one more command once the burst is spent
 
 
 class Verdict(enum.Enum):

@@ -1,4 +1,4 @@
-"""/start, /help, /topics, /subscribe, /unsubscribe (with a toggle keyboard) and /mysubs.
+"""/start, /topics, /subscribe, /unsubscribe (with a toggle keyboard) and /mysubs.
 
 Also what every journalist-facing handler shares: replying in the chat's language, the
 forum thread a message belongs to, and the (briefly cached) group-admin check.
@@ -120,11 +120,6 @@ async def start(update: Update, context: Context) -> None:
     language = await chat_language(update, context)
     topics = topic_lines(context, language, await current_subscriptions(update, context))
     await reply(update, say(language, "start", topics=topics))
-
-
-async def help_command(update: Update, context: Context) -> None:
-    """The commands, one example each."""
-    await reply(update, say(await chat_language(update, context), "help"))
 
 
 async def topics_command(update: Update, context: Context) -> None:

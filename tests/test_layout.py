@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import subprocess
 import sys
@@ -84,3 +85,24 @@ def test_only_storage_config_and_logsafe_import_sqlalchemy() -> None:
         path for path in found if not path.startswith("bot/storage/") and path not in allowed
     }
     assert not outside, f"sqlalchemy imported outside bot/storage: {sorted(outside)}"
+
+
+def handlers_imports(path: Path) -> list[str]:
+    """What a module imports from the handlers package, as 'module:name'."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "handlers":
+            found += [f"{node.module}:{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.split(".")[0] == "handlers"]
+    return found
+
+
+def test_bot_reaches_the_handlers_only_through_the_routing_table() -> None:
+    """The core never depends on the Telegram edge; the composition root only routes it."""
+    found = {
+        str(path.relative_to(ROOT)): names
+        for path in sorted((ROOT / "bot").rglob("*.py"))
+        if (names := handlers_imports(path))
+    }
+    assert found == {"bot/app.py": ["handlers:ROUTING"]}

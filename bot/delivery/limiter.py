@@ -42,6 +42,18 @@ class Slots(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class CommandPace:
+    """How many commands a user may send at once, and how fast after that.
+
+    The other side of the replies' pace: handlers/pacing.py drops a user's commands beyond
+    it before they run (and cost replies).
+    """
+
+    burst: int = 5
+    interval: float = 2.5  # seconds that earn one more command once the burst is spent
+
+
+@dataclass(frozen=True, slots=True)
 class ReplyPace:
     """Per-chat limits of replies, with a small margin; a window of 0 means unlimited."""
 

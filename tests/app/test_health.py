@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Marsad, RunOptions
+from bot.jobs import deliver_job, poll_job
 from bot.models import Heartbeat
 from bot.storage import Store
 from config.settings import Settings
@@ -20,15 +21,13 @@ from tests.helpers.botapi import BotApiServer
 from tests.helpers.feedserver import FeedServer
 from tests.helpers.rss import Item, rss
 
-NOW = datetime.now(UTC)  # the store's heartbeats are written relative to it
 HERE = f"{socket.gethostname()}:4242"  # an instance of this host, as the worker names itself
-FRESH = NOW - timedelta(seconds=5)
-STALE = NOW - timedelta(hours=2)  # POLL_INTERVAL=60 allows 3 x 60 + 60 seconds
+# POLL_INTERVAL=60 allows 3 x 60 + 60 seconds: two hours is stale, five seconds fresh.
 
 
-def ago(seconds: float) -> datetime:
-    """A time before now, for `health` run now: a long suite may run minutes after NOW."""
-    return datetime.now(UTC) - timedelta(seconds=seconds)
+def ago(**delta: float) -> datetime:
+    """A moment before now, taken when the test runs (a slow run must not age it)."""
+    return datetime.now(UTC) - timedelta(**delta)
 
 
 def sqlite_env(tmp_path: Path) -> dict[str, str]:
@@ -44,29 +43,32 @@ async def beat(store: Store, loop: str, at: datetime, instance: str = HERE) -> N
 async def test_a_heartbeat_replaces_the_previous_one_of_its_loop_and_instance(
     store: Store,
 ) -> None:
-    await beat(store, "poll", STALE, "host-a:1")
-    await beat(store, "poll", FRESH, "host-a:1")
-    await beat(store, "deliver", STALE, "host-a:1")
+    fresh, stale = ago(seconds=5), ago(hours=2)
+    await beat(store, "poll", stale, "host-a:1")
+    await beat(store, "poll", fresh, "host-a:1")
+    await beat(store, "deliver", stale, "host-a:1")
     latest = await store.latest_heartbeats(instance_prefix="host-a:")
-    assert {loop: b.at for loop, b in latest.items()} == {"poll": FRESH, "deliver": STALE}
+    assert {loop: b.at for loop, b in latest.items()} == {"poll": fresh, "deliver": stale}
 
 
 async def test_latest_heartbeats_take_the_newest_instance_of_one_host_only(store: Store) -> None:
-    await beat(store, "poll", STALE, "host_a:1")
-    await beat(store, "poll", STALE + timedelta(minutes=1), "host_a:2")
-    await beat(store, "poll", FRESH, "host-b:1")
-    await beat(store, "poll", FRESH, "hostXa:1")  # "_" is not a wildcard
+    fresh, stale = ago(seconds=5), ago(hours=2)
+    await beat(store, "poll", stale, "host_a:1")
+    await beat(store, "poll", stale + timedelta(minutes=1), "host_a:2")
+    await beat(store, "poll", fresh, "host-b:1")
+    await beat(store, "poll", fresh, "hostXa:1")  # "_" is not a wildcard
     latest = await store.latest_heartbeats(instance_prefix="host_a:")
     assert latest["poll"].instance == "host_a:2"
-    assert (await store.latest_heartbeats())["poll"].at == FRESH
+    assert (await store.latest_heartbeats())["poll"].at == fresh
 
 
 @pytest.mark.slow
 async def test_health_is_ok_when_both_loops_beat_recently(
     tmp_path: Path, sqlite_store: Store
 ) -> None:
-    await beat(sqlite_store, "poll", ago(5))
-    await beat(sqlite_store, "deliver", ago(5))
+    fresh = ago(seconds=5)
+    await beat(sqlite_store, "poll", fresh)
+    await beat(sqlite_store, "deliver", fresh)
     code, out, err = await run_marsad(sqlite_env(tmp_path), "health")
     assert (code, err) == (0, "")
     assert re.fullmatch(r"healthy: poll \d+s ago \(test\); deliver \d+s ago \(test\)\n", out)
@@ -76,10 +78,10 @@ async def test_health_is_ok_when_both_loops_beat_recently(
 async def test_health_names_the_stale_loop_and_since_when(
     tmp_path: Path, sqlite_store: Store
 ) -> None:
-    stale = ago(7200)
+    fresh, stale = ago(seconds=5), ago(hours=2)
     await beat(sqlite_store, "poll", stale)
-    await beat(sqlite_store, "deliver", ago(5))
-    await beat(sqlite_store, "poll", ago(5), instance="another-host:1")  # not this host's
+    await beat(sqlite_store, "deliver", fresh)
+    await beat(sqlite_store, "poll", fresh, instance="another-host:1")  # not this host's
     code, out, err = await run_marsad(sqlite_env(tmp_path), "health")
     assert (code, out) == (1, "")
     since = stale.strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -88,7 +90,8 @@ async def test_health_names_the_stale_loop_and_since_when(
 
 @pytest.mark.slow
 async def test_health_says_when_a_loop_never_beat(tmp_path: Path, sqlite_store: Store) -> None:
-    await beat(sqlite_store, "poll", ago(5))
+    fresh = ago(seconds=5)
+    await beat(sqlite_store, "poll", fresh)
     code, _, err = await run_marsad(sqlite_env(tmp_path), "health")
     assert (code, err) == (1, "unhealthy: deliver: no heartbeat yet\n")
 
@@ -97,7 +100,7 @@ async def test_health_says_when_a_loop_never_beat(tmp_path: Path, sqlite_store: 
 async def test_max_age_overrides_the_limit_derived_from_poll_interval(
     tmp_path: Path, sqlite_store: Store
 ) -> None:
-    ninety_seconds_ago = ago(90)
+    ninety_seconds_ago = ago(seconds=90)
     await beat(sqlite_store, "poll", ninety_seconds_ago)
     await beat(sqlite_store, "deliver", ninety_seconds_ago)
     env = sqlite_env(tmp_path)
@@ -130,7 +133,8 @@ async def test_unreachable_database_is_one_line_without_the_password(tmp_path: P
 @pytest.mark.slow
 async def test_health_is_ok_after_a_real_run_once_cycle(tmp_path: Path) -> None:
     async with FeedServer() as feeds:
-        feeds.static("/feed.xml", rss([Item("a", "خبر عن افتتاح معرض", "نص.", "https://n/1", NOW)]))
+        item = Item("a", "خبر عن افتتاح معرض", "نص.", "https://n/1", ago(seconds=0))
+        feeds.static("/feed.xml", rss([item]))
         feeds_file = tmp_path / "feeds.toml"
         feeds_file.write_text(f'[[feed]]\nurl = "{feeds.url("/feed.xml")}"\n', encoding="utf-8")
         env = sqlite_env(tmp_path)
@@ -174,10 +178,10 @@ async def test_idle_poll_and_delivery_ticks_beat_at_the_app_clock(tmp_path: Path
     marsad = marsad_for(tmp_path, clock, telegram_bot_token=None)
     try:
         await marsad.start()
-        await marsad.poll_job()  # no feed is due: an idle tick still beats
+        await poll_job(marsad)  # no feed is due: an idle tick still beats
         poll_time = clock.now
         clock.now += timedelta(seconds=2)
-        await marsad.deliver_job()  # nothing pending
+        await deliver_job(marsad)  # nothing pending
         beats = await marsad.store.latest_heartbeats(instance_prefix=marsad.instance)
     finally:
         await marsad.close()
@@ -197,7 +201,7 @@ async def test_delivery_beats_while_telegram_is_not_connected_yet(
     )
     try:
         await marsad.start()
-        await marsad.deliver_job()
+        await deliver_job(marsad)
         beats = await marsad.store.latest_heartbeats(instance_prefix=marsad.instance)
     finally:
         await marsad.close()

@@ -45,6 +45,7 @@ async def test_a_cycle_during_a_database_outage_loses_nothing(tmp_path: Path) ->
 
     from bot.app import Marsad, RunOptions
     from bot.feeds.fetch import FetchLimits
+    from bot.jobs import poll_job
     from config.settings import Settings
     from tests.helpers.feedserver import FeedServer
     from tests.helpers.rss import Item, rss
@@ -73,12 +74,12 @@ async def test_a_cycle_during_a_database_outage_loses_nothing(tmp_path: Path) ->
             await marsad.store.engine.dispose()
             database.rename(tmp_path / "away.db")  # the database vanishes mid-run
             (tmp_path / "m.db").mkdir()  # and its path cannot even be opened
-            await marsad.poll_job()  # the job logs the failed cycle instead of dying
+            await poll_job(marsad)  # the job logs the failed cycle instead of dying
             assert server.hits["/feed.xml"] == 0
             (tmp_path / "m.db").rmdir()
             (tmp_path / "away.db").rename(database)  # back again
             await marsad.store.engine.dispose()
-            await marsad.poll_job()
+            await poll_job(marsad)
             assert marsad.poller.last_report is not None
             assert marsad.poller.last_report.new_articles == 1  # nothing was lost
         finally:

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import Marsad, RunOptions
-from bot.delivery.limiter import ReplyPace
+from bot.delivery.limiter import CommandPace, ReplyPace
 from bot.delivery.send import Pace
 from bot.feeds.fetch import FetchLimits
 from config.settings import Settings
-from handlers.pacing import CommandPace
 from tests.helpers.botapi import BotApiServer, SentMessage, message_update
 from tests.helpers.feedserver import FeedServer
 from tests.helpers.rss import Item, rss

@@ -9,10 +9,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.feeds.feedlist import parse_opml
+from bot.jobs import report_failing_feeds
 from bot.services import feeds as service
-from tests.helpers.botapi import message_update
+from bot.storage import schema
+from tests.helpers.botapi import Failure, message_update
 from tests.helpers.botapi_files import document_update
 from tests.helpers.rss import Item, rss
 from tests.telegram.admin_fixtures import (  # noqa: F401 - fixtures
@@ -220,21 +223,66 @@ async def test_feeds_failing_for_days_are_reported_to_admins_once(
     await marsad.store.add_feed(admin_newsroom.feeds.url("/down.xml"), title="Down", now=START)
     admin_newsroom.feeds.static("/down.xml", b"", status=503, content_type="text/plain")
     await cycle_later(admin_newsroom)
-    assert await marsad.report_failing_feeds() == 0  # failing for minutes: not yet
+    assert await report_failing_feeds(marsad) == 0  # failing for minutes: not yet
 
     admin_newsroom.clock.now += timedelta(hours=26)
     await marsad.cycle()
-    assert await marsad.report_failing_feeds() == 1
+    assert await report_failing_feeds(marsad) == 1
 
     [report] = admin_newsroom.api.sent_to(ADMIN)  # in Arabic: Marsad has no chat with them
     assert report.plain_text.startswith("مصادر متعثرة منذ أيام")
     assert "Down" in report.plain_text and "HTTP 503" in report.plain_text
     admin_newsroom.clock.now += timedelta(hours=2)
     await marsad.cycle()
-    assert await marsad.report_failing_feeds() == 0  # once, not every cycle
+    assert await report_failing_feeds(marsad) == 0  # once, not every cycle
     assert len(admin_newsroom.api.sent_to(ADMIN)) == 1
     scheduler = marsad._schedule()
     assert "failing_feeds" in {job.id for job in scheduler.get_jobs()}
+
+
+async def failing_for_days(newsroom: Newsroom) -> None:
+    """Add a feed that answers 503 and let it fail for more than a day."""
+    await newsroom.marsad.store.add_feed(newsroom.feeds.url("/down.xml"), title="Down", now=START)
+    newsroom.feeds.static("/down.xml", b"", status=503, content_type="text/plain")
+    await cycle_later(newsroom)
+    newsroom.clock.now += timedelta(hours=26)
+    await newsroom.marsad.cycle()
+
+
+async def test_a_report_to_an_admin_who_blocked_the_bot_deactivates_their_chat(
+    admin_newsroom: Newsroom,
+) -> None:
+    marsad = admin_newsroom.marsad
+    await admin_newsroom.command("/subscribe cybersecurity", ADMIN)  # the admin's own chat
+    await failing_for_days(admin_newsroom)
+    admin_newsroom.api.block(ADMIN)
+
+    assert await report_failing_feeds(marsad) == 1
+
+    settings = await marsad.store.chat_settings(ADMIN)  # as a blocked alert would leave it
+    assert settings is not None and not settings.active
+    async with marsad.store.engine.connect() as conn:
+        chats = schema.chats.c
+        query = select(chats.deactivated_reason).where(chats.id == ADMIN)
+        assert (await conn.scalar(query)).startswith("forbidden:")
+    assert await report_failing_feeds(marsad) == 0  # the spell is flagged: told once
+    admin_newsroom.api.unblock(ADMIN)
+    await admin_newsroom.publish(CYBER)  # a deactivated chat gets no alert either
+    assert len(admin_newsroom.api.sent_to(ADMIN)) == 1  # the /subscribe reply only
+
+
+async def test_a_report_is_retried_after_a_server_error_like_any_alert(
+    admin_newsroom: Newsroom,
+) -> None:
+    await failing_for_days(admin_newsroom)
+    admin_newsroom.api.fail_next("sendMessage", Failure.server_error(502), chat_id=ADMIN)
+
+    assert await report_failing_feeds(admin_newsroom.marsad) == 1
+
+    [report] = admin_newsroom.api.sent_to(ADMIN)  # the send queue's retry, not lost
+    assert report.plain_text.startswith("مصادر متعثرة منذ أيام")
+    calls = admin_newsroom.api.calls_of("sendMessage")
+    assert [c.status for c in calls if c.params["chat_id"] == ADMIN] == [502, 200]
 
 
 async def test_import_adds_an_opml_files_feeds_and_export_sends_them(

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery.limiter import ReplyPace
+from bot.delivery.limiter import CommandPace, ReplyPace
 from bot.services.admins import is_admin
-from handlers.pacing import CommandPace, CommandPacer, Verdict
+from handlers.pacing import CommandPacer, Verdict
 from tests.helpers.botapi import BotApiServer, message_update
 from tests.helpers.botapi_files import FileBotApiServer
 from tests.telegram.admin_fixtures import (  # noqa: F401 - fixtures

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.digest import DIGEST_TICK_SECONDS, digest_job, render_grouped
+from bot.digest import render_grouped
+from bot.jobs import DIGEST_TICK_SECONDS, digest_job
 from bot.models import Alert, Article, ChatSettings, TopicMatch
 from tests.helpers.botapi import Failure, SentMessage, check_message_text
 from tests.helpers.rss import Item
