@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from bot import __version__, health
 from bot.app import Marsad, RunOptions, import_feed_list, utc_now
-from bot.errors import FeedListError, MarsadError, NotMigrated
+from bot.errors import ConfigError, FeedListError, MarsadError, NotMigrated
 from bot.exitcodes import ExitCode
 from bot.feeds.feedlist import FeedSpec, read_feed_list, to_opml
 from bot.feeds.netpolicy import mask_credentials
@@ -297,14 +297,22 @@ async def run_command(settings: Settings, args: argparse.Namespace) -> int:
     return await COMMANDS[args.command](settings, args)
 
 
+def load_settings() -> Settings:
+    """The settings from the environment and .env; ConfigError listing every invalid one."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and settings, configure logging, run one command."""
     args = build_parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv))
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        print(describe_errors(exc), file=sys.stderr)
-        return EXIT_USAGE
+        settings = load_settings()
+    except ConfigError as exc:  # before logging is configured: the errors go to stderr as is
+        print(exc, file=sys.stderr)
+        return exc.exit_code
     configure_logging(settings)
     limit_malloc_arenas()
     try:

@@ -13,12 +13,11 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.errors import PageUnavailable, TopicEditError
 from bot.feeds.feedlist import is_http_url
-from bot.feeds.fetch import fetch_feed
-from bot.feeds.normalise import canonical_url, html_to_text
-from bot.models import FetchStatus
+from bot.services import pages
 from bot.services import topics as service
-from bot.services.topics import ReclassifyReport, StoredTopic, TopicEditError
+from bot.services.topics import ReclassifyReport, StoredTopic
 from classifiers import Classification, Term, Topic
 from classifiers.text import is_arabic_char
 from handlers.admin_common import (
@@ -37,7 +36,6 @@ from handlers.texts import say
 
 log = logging.getLogger(__name__)
 
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 TERMS_PER_LINE = 25
 DEFAULT_RECLASSIFY_HOURS = 24
@@ -237,21 +235,6 @@ def _split_text(text: str) -> tuple[str, str]:
     return lines[0].strip(), "\n".join(lines[1:]).strip()
 
 
-async def _article_text(context: Context, url: str) -> tuple[str, str] | str:
-    """The title and text of a stored or fetched article, or the reason it could not be read."""
-    marsad = context.marsad
-    article = await marsad.store.article_by_url(canonical_url(url))
-    if article is not None:
-        return article.title, article.text
-    result = await fetch_feed(marsad.session, url, limits=marsad.options.limits, admin_typed=True)
-    if result.status is not FetchStatus.OK:
-        return result.error or "the page could not be fetched"
-    page = result.body.decode("utf-8", errors="replace")
-    match = _TITLE.search(page)
-    title = html_to_text(match.group(1)) if match else ""
-    return title, html_to_text(page)
-
-
 def verdict_blocks(result: Classification, language: str) -> list[str]:
     """For every topic: decision, score against threshold, and the evidence."""
     blocks = [say(language, "testfilter_header", lang=esc(result.language or "?"))]
@@ -286,11 +269,19 @@ async def testfilter(update: Update, context: Context) -> None:
         await reply(update, say(language, "testfilter_usage"))
         return
     if len(text.split()) == 1 and is_http_url(text):
-        found = await _article_text(context, text)
-        if isinstance(found, str):
-            await reply(update, say(language, "testfilter_fetch_failed", reason=esc(found)))
+        marsad = context.marsad
+        try:
+            page = await pages.article_text(
+                text,
+                store=marsad.store,
+                session=marsad.session,
+                parsers=marsad.parsers,
+                limits=marsad.options.limits,
+            )
+        except PageUnavailable as exc:
+            await reply(update, say(language, "testfilter_fetch_failed", reason=esc(str(exc))))
             return
-        title, body = found
+        title, body = page.title, page.text
     else:
         title, body = _split_text(text)
     result = service.classify(context.marsad.topics, title, body)

@@ -1,26 +1,27 @@
 """/search <words> [topic:<id>] [since:<N>h|<N>d] [lang:ar|en|fr], five results a page.
 
-The words and filters are parsed here; bot.storage.search normalises the words exactly as
-the index was built and quotes every token, so no input reaches the database as syntax.
-A page's button carries a short key to the search kept in memory (Telegram allows 64
-bytes of callback data, too few for an Arabic query).
+bot.services.search reads the text once into a query; bot.storage.search runs it, with
+every token quoted, so no input reaches the database as syntax. A page's button carries a
+short key to the search kept in memory (Telegram allows 64 bytes of callback data, too few
+for an Arabic query).
 """
 
 from __future__ import annotations
 
 import html
-import re
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.delivery.summarise import truncate_words
+from bot.errors import SearchError
 from bot.render import is_rtl, isolate, safe_url
-from bot.storage.search import SearchHit, SearchQuery, query_terms
+from bot.services.search import parse_search
+from bot.storage.search import SearchHit, SearchQuery
 from handlers.context import Context
 from handlers.subscriptions import chat_language, reply, unknown_topics, when
 from handlers.texts import say
@@ -30,12 +31,6 @@ MAX_TITLE = 300  # five headlines must fit one message (4096 characters)
 PAGE_PREFIX = "srch:"
 KEPT_SEARCHES = 500  # searches whose pages can still be turned
 _SEARCHES = "searches"
-MAX_SINCE_DAYS = 3650
-LANGUAGES = ("ar", "en", "fr")
-_FILTER = re.compile(r"(topic|since|lang):(\S*)", re.IGNORECASE)
-_SINCE = re.compile(r"(\d{1,5})([hd])", re.IGNORECASE)
-# Pairs of quotes people type: straight, curly, Arabic guillemets.
-_PAIRS = (("«", "»"), ("“", "”"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,76 +43,24 @@ class SavedSearch:
     now: datetime
 
 
-class SearchError(ValueError):
-    """A query that cannot be run; args[0] is the text key, args[1] what to fill in."""
-
-
-def parse_query(text: str, now: datetime, resolve: dict[str, str | None]) -> SearchQuery:
-    """A SearchQuery from the text after /search; `resolve` maps topic names to ids."""
-    if text.count('"') % 2 or any(text.count(a) != text.count(b) for a, b in _PAIRS):
-        raise SearchError("search_unbalanced", "")
-    topic = since = language = None
-    words = []
-    for token in text.split():
-        match = _FILTER.fullmatch(token)
-        if match is None:
-            words.append(token)
-            continue
-        name, value = match.group(1).lower(), match.group(2)
-        if not value:
-            raise SearchError("search_usage", "")
-        if name == "topic":
-            topic = resolve.get(value)
-            if topic is None:
-                raise SearchError("unknown_topics", value)
-        elif name == "since":
-            since = now - _period(value)
-        else:
-            language = value.lower()
-            if language not in LANGUAGES:
-                raise SearchError("search_bad_lang", value)
-    query = SearchQuery(" ".join(words), topic=topic, since=since, language=language)
-    if not words and not (topic or since or language):
-        raise SearchError("search_usage", "")
-    if words and not query_terms(query.text, language):
-        raise SearchError("search_no_words", "")
-    return query
-
-
-def _period(value: str) -> timedelta:
-    """since:<N>h or since:<N>d as a duration."""
-    match = _SINCE.fullmatch(value)
-    if match is None or int(match.group(1)) == 0:
-        raise SearchError("search_bad_since", value)
-    count, unit = int(match.group(1)), match.group(2).lower()
-    period = timedelta(hours=count) if unit == "h" else timedelta(days=count)
-    if period > timedelta(days=MAX_SINCE_DAYS):
-        raise SearchError("search_bad_since", value)
-    return period
-
-
 async def search(update: Update, context: Context) -> None:
     """Run a search and show its first five results."""
     language = await chat_language(update, context)
-    text = " ".join(context.args or [])
     marsad = context.marsad
-    names = {token.split(":", 1)[1] for token in text.split() if token.lower().startswith("topic:")}
-    resolve = {name: marsad.topics.resolve(name) for name in names}
     now = marsad.clock()
     try:
-        query = parse_query(text, now, resolve)
+        parsed = parse_search(" ".join(context.args or []), now, marsad.topics.resolve)
     except SearchError as exc:
         await reply(update, _error_text(context, language, exc))
         return
-    filters = [t for t in text.split() if _FILTER.fullmatch(t)]
-    words = " ".join(t for t in text.split() if not _FILTER.fullmatch(t))
-    saved = SavedSearch(query, _quoted(words, filters), bool(filters), now)
+    shown = _quoted(parsed.query.text, parsed.filters)
+    saved = SavedSearch(parsed.query, shown, bool(parsed.filters), now)
     key = _keep(context, saved)
     body, markup = await _page(context, update, language, saved, key, 0)
     await reply(update, body, markup)
 
 
-def _quoted(words: str, filters: list[str]) -> str:
+def _quoted(words: str, filters: tuple[str, ...]) -> str:
     """The query as shown back (HTML): «words» (filters), isolated for mixed scripts."""
     # Isolate first, escape after: isolating could split an entity such as &quot;.
     shown = f"«{html.escape(isolate(words, rtl=is_rtl(words)))}»" if words else ""
@@ -129,10 +72,9 @@ def _quoted(words: str, filters: list[str]) -> str:
 
 def _error_text(context: Context, language: str, exc: SearchError) -> str:
     """The one-line answer to a query that cannot run."""
-    key, value = exc.args
-    if key == "unknown_topics":
-        return unknown_topics(context, language, [value])
-    return say(language, key, value=html.escape(value))
+    if exc.key == "unknown_topics":
+        return unknown_topics(context, language, [exc.value])
+    return say(language, exc.key, value=html.escape(exc.value))
 
 
 def _keep(context: Context, saved: SavedSearch) -> str:

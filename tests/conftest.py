@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import pytest
@@ -11,8 +14,15 @@ import pytest
 from bot.storage import Store, create_engine
 from tests.helpers.feedserver import TEST_ALLOW_NETWORKS
 
-POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+# The PostgreSQL server of the tests marked `postgres`; MARSAD_TEST_POSTGRES=host:port points
+# them elsewhere (at a closed port, it shows that `-m "not postgres"` needs no server).
+POSTGRES_ADDRESS = os.environ.get("MARSAD_TEST_POSTGRES", "127.0.0.1:5432")
+POSTGRES_HOST, _, _port = POSTGRES_ADDRESS.rpartition(":")
+POSTGRES_PORT = int(_port)
+POSTGRES_URL = f"postgresql+asyncpg://postgres@{POSTGRES_ADDRESS}/test"
+POSTGRES_DSN = f"postgresql://postgres@{POSTGRES_ADDRESS}/test"
+# Programs libraries run on their own (ctypes.util.find_library), not the tests' programs.
+LIBRARY_TOOLS = frozenset({"ldconfig", "gcc", "cc", "ld", "objdump"})
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +32,29 @@ def allow_loopback_fetches(monkeypatch: pytest.MonkeyPatch) -> None:
     Tests of the address policy itself pass their own FETCH_ALLOW_NETWORKS.
     """
     monkeypatch.setenv("FETCH_ALLOW_NETWORKS", TEST_ALLOW_NETWORKS)
+
+
+@pytest.fixture(autouse=True)
+def subprocesses_only_in_slow_tests(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test that starts a program (Marsad, a CLI, pip, a script) must be marked `slow`.
+
+    subprocess.run and asyncio's subprocesses all go through Popen, so refusing it here
+    keeps `-m "not slow"` free of them. The parser pool's workers fork without Popen, and
+    the tools ctypes.util.find_library runs by itself are let through.
+    """
+    if request.node.get_closest_marker("slow") is not None:
+        return
+    popen = subprocess.Popen.__init__
+
+    def refuse(self: subprocess.Popen[bytes], args: Any, *rest: Any, **kw: Any) -> None:
+        program = args if isinstance(args, str | bytes | os.PathLike) else args[0]
+        if os.path.basename(os.fsdecode(program)) not in LIBRARY_TOOLS:
+            raise AssertionError(f"starts {args!r}: mark the test @pytest.mark.slow")
+        popen(self, args, *rest, **kw)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The outbox worker: sends pending deliveries and records each outcome in the store.
 
 A delivery is marked sent only after its sender returned, so a crash re-sends at most
-the one that was in flight. Senders raise `DeliveryError`s for expected failures.
+the one that was in flight. The console cannot refuse an alert, so a sender has no
+expected failures; Telegram's are the send queue's (bot/delivery/send.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Protocol, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.delivery.summarise import summarise
-from bot.errors import DeliveryError, PermanentDeliveryError
 from bot.models import Alert, Feed, NewArticle
 from bot.render import console_alert, console_first_poll
 from bot.storage.protocols import DeliveryStore
@@ -78,18 +78,7 @@ class Outbox:
             return sent
 
     async def _deliver(self, alert: Alert) -> int:
-        """Send one alert and record the outcome; 1 if it was sent."""
-        try:
-            message_id = await self.sender.send(alert)
-        except PermanentDeliveryError as exc:
-            log.warning("delivery %d to chat %d failed: %s", alert.delivery_id, alert.chat_id, exc)
-            await self.store.mark_failed(alert.delivery_id, reason=str(exc))
-            return 0
-        except DeliveryError as exc:
-            log.info(
-                "delivery %d to chat %d will be retried: %s", alert.delivery_id, alert.chat_id, exc
-            )
-            await self.store.note_attempt(alert.delivery_id, error=str(exc))
-            return 0
+        """Send one alert and mark it sent; 1 for the count."""
+        message_id = await self.sender.send(alert)
         await self.store.mark_sent(alert.delivery_id, now=self.clock(), message_id=message_id)
         return 1

@@ -7,6 +7,10 @@ every send first takes a slot from one global spacer (30/s), shared with the han
 replies (bot.delivery.limiter) so both together stay within Telegram's overall limit.
 Tasks wait for the global slot in FIFO order, which interleaves chats fairly. Outcomes go
 to the store at once: a delivery is marked sent only after Telegram accepted it.
+
+Telegram's refusals are expected, so they become outcome values (`outcome_of`, a pure
+function: retry after a while, send to the chat's new id, skip the message, stop for a
+chat that is gone, defer everything while Telegram is out) that the send loop acts on.
 """
 
 from __future__ import annotations
@@ -85,20 +89,71 @@ class Spacer:
             self._next = max(self.monotonic(), self._next) + self.interval
 
 
-class _Retry(Exception):
-    """Send the same message again after `delay` seconds."""
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """Telegram accepted the message."""
 
-    def __init__(self, delay: float, reason: str) -> None:
-        super().__init__(reason)
-        self.delay = delay
-
-
-class _Stop(Exception):
-    """Stop sending to this destination for now; what is left stays pending."""
+    message_id: int
 
 
-class _Skip(Exception):
-    """This message failed for good; go on with the next one."""
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """Send the same message again after `after` seconds (`throttled`: Telegram's 429)."""
+
+    after: float
+    reason: str
+    throttled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """The group became a supergroup: send again, to its new id."""
+
+    chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """This message can never be sent; it fails and the next one goes."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Gone:
+    """Nothing more can reach the chat (blocked, removed): deactivate it, stop sending to it."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Defer:
+    """Telegram is unreachable: leave this and the rest pending, pause the queue."""
+
+    reason: str
+
+
+# How one attempt at a message can go, and the outcomes that end its attempts.
+Outcome = Sent | Retry | Moved | Skip | Gone | Defer
+Ending = Sent | Skip | Gone | Defer
+
+
+def outcome_of(error: Exception, *, attempt: int, pace: Pace) -> Outcome | None:
+    """What to do after Telegram refused the `attempt`-th try; None for an unexpected error."""
+    if isinstance(error, RetryAfter):
+        return Retry(_seconds(error.retry_after), "429", throttled=True)
+    if isinstance(error, ChatMigrated):
+        return Moved(error.new_chat_id)
+    if isinstance(error, Forbidden):
+        return Gone(f"forbidden: {error.message}")
+    if isinstance(error, BadRequest):  # before NetworkError, of which it is a subclass
+        reason = f"bad request: {error.message}"
+        return Gone(reason) if any(m in error.message.lower() for m in _GONE) else Skip(reason)
+    if isinstance(error, NetworkError):  # includes TimedOut and Telegram's 5xx
+        if attempt < pace.max_attempts:
+            return Retry(pace.backoff * 2 ** (attempt - 1), str(error))
+        return Defer(str(error))
+    return None
 
 
 class SendQueue:
@@ -168,9 +223,8 @@ class SendQueue:
             wait = next_at - self.monotonic()
             if wait > 0:
                 await self.sleep(wait)
-            try:
-                chat_id = await self._send(chat_id, dest[1], message, report)
-            except _Stop:
+            chat_id, outcome = await self._send(chat_id, dest[1], message, report)
+            if isinstance(outcome, Gone | Defer):  # what is left stays pending
                 report.deferred += sum(len(m.deliveries) for m in messages)
                 return False
             next_at = self.monotonic() + interval
@@ -187,8 +241,8 @@ class SendQueue:
 
     async def _send(
         self, chat_id: int, thread_id: int, message: Message, report: DrainReport
-    ) -> int:
-        """Send one message, retrying as Telegram asks; return the chat id it went to."""
+    ) -> tuple[int, Ending]:
+        """Send one message, retrying as Telegram asks; the chat id it went to, how it ended."""
         attempt = 0
         while True:
             await self.spacer.wait()
@@ -201,46 +255,45 @@ class SendQueue:
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                     **self._send_args,
                 )
-            except Exception as exc:  # classified below; unknown errors surface
+            except Exception as exc:  # classified by outcome_of; unexpected errors surface
                 attempt += 1
-                try:
-                    chat_id = await self._on_error(exc, chat_id, message, attempt, report)
-                except _Retry as retry:
-                    await self.sleep(retry.delay)
-                except _Skip:
-                    return chat_id
-                continue
-            await self._settle(message, sent.message_id, report)
-            self._outage_pause = self.pace.backoff
-            return chat_id
+                outcome = outcome_of(exc, attempt=attempt, pace=self.pace)
+                if outcome is None:
+                    raise
+            else:
+                outcome = Sent(sent.message_id)
+            match outcome:
+                case Retry():
+                    await self._wait(chat_id, outcome, report)
+                case Moved():
+                    await self.store.migrate_chat(chat_id, outcome.chat_id)
+                    log.info("chat %d became %d; subscriptions moved", chat_id, outcome.chat_id)
+                    chat_id = outcome.chat_id
+                case _:
+                    await self._conclude(chat_id, message, outcome, report)
+                    return chat_id, outcome
 
-    async def _on_error(
-        self, exc: Exception, chat_id: int, message: Message, attempt: int, report: DrainReport
-    ) -> int:
-        """The chat id to retry with, or _Retry, _Skip or _Stop; unknown errors re-raise."""
-        if isinstance(exc, RetryAfter):
+    async def _wait(self, chat_id: int, retry: Retry, report: DrainReport) -> None:
+        """Wait before sending the same message again."""
+        if retry.throttled:
             report.retried_429 += 1
-            log.warning("chat %d: 429, retrying after %ss", chat_id, _seconds(exc.retry_after))
-            raise _Retry(_seconds(exc.retry_after), "429")
-        if isinstance(exc, ChatMigrated):
-            await self.store.migrate_chat(chat_id, exc.new_chat_id)
-            log.info("chat %d became %d; subscriptions moved", chat_id, exc.new_chat_id)
-            return exc.new_chat_id
-        if isinstance(exc, Forbidden):
-            await self._deactivate(chat_id, f"forbidden: {exc.message}", report)
-            raise _Stop
-        if isinstance(exc, BadRequest):
-            if any(marker in exc.message.lower() for marker in _GONE):
-                await self._deactivate(chat_id, f"bad request: {exc.message}", report)
-                raise _Stop
-            await self._fail(message, f"bad request: {exc.message}", report)
-            raise _Skip
-        if isinstance(exc, NetworkError):  # includes TimedOut and Telegram's 5xx
-            if attempt < self.pace.max_attempts:
-                raise _Retry(self.pace.backoff * 2 ** (attempt - 1), str(exc))
-            await self._defer(message, str(exc))
-            raise _Stop
-        raise exc
+            log.warning("chat %d: 429, retrying after %ss", chat_id, retry.after)
+        await self.sleep(retry.after)
+
+    async def _conclude(
+        self, chat_id: int, message: Message, outcome: Ending, report: DrainReport
+    ) -> None:
+        """Record how a message's attempts ended."""
+        match outcome:
+            case Sent():
+                await self._settle(message, outcome.message_id, report)
+                self._outage_pause = self.pace.backoff
+            case Skip():
+                await self._fail(message, outcome.reason, report)
+            case Gone():
+                await self._deactivate(chat_id, outcome.reason, report)
+            case Defer():
+                await self._defer(message, outcome.reason)
 
     async def _settle(self, message: Message, message_id: int, report: DrainReport) -> None:
         """Mark every delivery a message carried as sent."""

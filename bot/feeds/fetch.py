@@ -22,10 +22,10 @@ import aiohttp
 from aiohttp_socks import ProxyConnector
 from multidict import CIMultiDictProxy
 
+from bot.errors import AddressRefused
 from bot.feeds.netpolicy import (
     PUBLIC_ONLY,
     AddressPolicy,
-    AddressRefused,
     PolicyResolver,
     has_credentials,
     mask_credentials,

@@ -31,6 +31,8 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.client_middlewares import ClientHandlerType, ClientMiddlewareType
 
+from bot.errors import AddressRefused
+
 Address = IPv4Address | IPv6Address
 Network = IPv4Network | IPv6Network
 
@@ -55,10 +57,6 @@ _EMBEDDING: tuple[tuple[IPv6Network, str, str], ...] = (
 _LOCAL_NAT64 = IPv6Network("64:ff9b:1::/48")
 # The authority part of any URL in a text: scheme://[userinfo@]host[:port]
 _AUTHORITY = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)([^/?#\s<>\"']*)")
-
-
-class AddressRefused(aiohttp.ClientConnectionError):
-    """A fetch the address policy forbids; its text is the one-line refusal."""
 
 
 def _kind(ip: Address) -> str | None:

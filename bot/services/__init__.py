@@ -1,1 +1,1 @@
-"""Admin services: the non-Telegram logic behind admins' commands, each change audited."""
+"""Services: the non-Telegram logic behind commands (admins' changes audited), testable alone."""

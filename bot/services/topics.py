@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.errors import TopicEditError
 from bot.models import Article, TopicMatch
 from bot.storage.protocols import AuditedTopicStore, TopicStore
 from bot.topics import TopicEngine
@@ -34,10 +35,6 @@ YIELD_EVERY = 50  # articles classified between two yields to the event loop
 
 # Told after each page: (articles checked, articles planned).
 Progress = Callable[[int, int], Awaitable[None]]
-
-
-class TopicEditError(ValueError):
-    """An edit that cannot be made; the message says why, for the admin."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ relevance of a recent one to outrank it anyway. Pages beyond the window are not 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,12 +35,20 @@ RINGS_DAYS = (3, 14, 60)
 
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
-    """What to look for: words (may be empty when a filter is given) and filters."""
+    """What to look for: words (may be empty when a filter is given) and filters.
+
+    `terms` is the words normalised as the index was built, once, when the query is made.
+    """
 
     text: str = ""
     topic: str | None = None
     since: datetime | None = None
     language: str | None = None  # "ar", "en" or "fr"
+    terms: tuple[tuple[str, ...], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Normalise the words; every page of this search reuses them."""
+        object.__setattr__(self, "terms", tuple(query_terms(self.text, self.language)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +80,7 @@ def query_terms(query_text: str, language: str | None = None) -> list[tuple[str,
     return terms[:MAX_TERMS]
 
 
-def fts5_match(terms: list[tuple[str, ...]]) -> str:
+def fts5_match(terms: Sequence[tuple[str, ...]]) -> str:
     """An FTS5 MATCH expression: every word, each as a quoted string or its alternatives."""
 
     def quoted(key: str) -> str:
@@ -84,7 +93,7 @@ def fts5_match(terms: list[tuple[str, ...]]) -> str:
     return " AND ".join(parts)
 
 
-def tsquery(terms: list[tuple[str, ...]]) -> str:
+def tsquery(terms: Sequence[tuple[str, ...]]) -> str:
     """A to_tsquery text: quoted lexemes, OR within a word, AND between words."""
 
     def quoted(key: str) -> str:
@@ -109,7 +118,7 @@ class Searcher:
         self, query: SearchQuery, *, now: datetime, offset: int = 0, limit: int = 5
     ) -> SearchPage:
         """The page of hits at offset: most relevant recent first, or newest first without words."""
-        terms = query_terms(query.text, query.language)
+        terms = query.terms
         if query.text.strip() and not terms:
             return SearchPage((), False)
         params: dict[str, Any] = {

@@ -9,6 +9,8 @@ import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.app import Marsad, RunOptions
 from bot.jobs import deliver_job, poll_job
 from bot.models import Heartbeat
@@ -60,6 +62,7 @@ async def test_latest_heartbeats_take_the_newest_instance_of_one_host_only(store
     assert (await store.latest_heartbeats())["poll"].at == fresh
 
 
+@pytest.mark.slow
 async def test_health_is_ok_when_both_loops_beat_recently(
     tmp_path: Path, sqlite_store: Store
 ) -> None:
@@ -71,6 +74,7 @@ async def test_health_is_ok_when_both_loops_beat_recently(
     assert re.fullmatch(r"healthy: poll \d+s ago \(test\); deliver \d+s ago \(test\)\n", out)
 
 
+@pytest.mark.slow
 async def test_health_names_the_stale_loop_and_since_when(
     tmp_path: Path, sqlite_store: Store
 ) -> None:
@@ -84,6 +88,7 @@ async def test_health_names_the_stale_loop_and_since_when(
     assert re.fullmatch(rf"unhealthy: poll: stale since {since} \(\d+s ago, limit 240s\)\n", err)
 
 
+@pytest.mark.slow
 async def test_health_says_when_a_loop_never_beat(tmp_path: Path, sqlite_store: Store) -> None:
     fresh = ago(seconds=5)
     await beat(sqlite_store, "poll", fresh)
@@ -91,6 +96,7 @@ async def test_health_says_when_a_loop_never_beat(tmp_path: Path, sqlite_store: 
     assert (code, err) == (1, "unhealthy: deliver: no heartbeat yet\n")
 
 
+@pytest.mark.slow
 async def test_max_age_overrides_the_limit_derived_from_poll_interval(
     tmp_path: Path, sqlite_store: Store
 ) -> None:
@@ -106,6 +112,7 @@ async def test_max_age_overrides_the_limit_derived_from_poll_interval(
     assert (code, err) == (2, "error: --max-age must be at least 1 second\n")
 
 
+@pytest.mark.slow
 async def test_health_without_a_database_file_does_not_create_one(tmp_path: Path) -> None:
     code, out, err = await run_marsad(sqlite_env(tmp_path), "health")
     assert (code, out) == (1, "")
@@ -113,6 +120,7 @@ async def test_health_without_a_database_file_does_not_create_one(tmp_path: Path
     assert not (tmp_path / "marsad.db").exists()
 
 
+@pytest.mark.slow
 async def test_unreachable_database_is_one_line_without_the_password(tmp_path: Path) -> None:
     env = clean_environment(DATABASE_URL="postgresql+asyncpg://marsad:pw-s3cret@127.0.0.1:9/m")
     code, out, err = await run_marsad(env, "health")
@@ -122,6 +130,7 @@ async def test_unreachable_database_is_one_line_without_the_password(tmp_path: P
     assert "pw-s3cret" not in err
 
 
+@pytest.mark.slow
 async def test_health_is_ok_after_a_real_run_once_cycle(tmp_path: Path) -> None:
     async with FeedServer() as feeds:
         item = Item("a", "خبر عن افتتاح معرض", "نص.", "https://n/1", ago(seconds=0))

@@ -19,7 +19,7 @@ from bot import __version__
 from bot.exitcodes import ExitCode
 from config.settings import Settings
 from tests.app.marsad_process import ROOT, clean_environment, run_marsad
-from tests.conftest import POSTGRES_DSN
+from tests.conftest import POSTGRES_ADDRESS, POSTGRES_DSN, POSTGRES_HOST, POSTGRES_PORT
 from tests.helpers.botapi import BotApiServer
 from tests.helpers.feedserver import FeedServer
 from tests.helpers.rss import Item, rss
@@ -133,9 +133,10 @@ async def test_json_logs_are_one_masked_object_a_line(tmp_path: Path) -> None:
             "postgres://postgres:hunter2@no-such-host.invalid/test",
             "unknown host no-such-host.invalid",
         ),
-        (
-            "postgresql+asyncpg://postgres:hunter2@127.0.0.1:5432/marsad_no_such_db",
+        pytest.param(
+            f"postgresql+asyncpg://postgres:hunter2@{POSTGRES_ADDRESS}/marsad_no_such_db",
             'database "marsad_no_such_db" does not exist',
+            marks=pytest.mark.postgres,  # the server must answer to say so
         ),
     ],
     ids=["refused", "unknown host", "missing database"],
@@ -209,7 +210,7 @@ async def test_a_database_that_comes_up_while_marsad_waits_is_used(
 
 async def forward_to_postgres(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Relay one connection to the local PostgreSQL server."""
-    upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", 5432)
+    upstream_reader, upstream_writer = await asyncio.open_connection(POSTGRES_HOST, POSTGRES_PORT)
 
     async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
         try:
@@ -228,7 +229,7 @@ async def forward_to_postgres(reader: asyncio.StreamReader, writer: asyncio.Stre
 async def test_postgres_urls_as_platforms_give_them_work_and_the_banner_masks_them(
     new_postgres_database: str,
 ) -> None:
-    url = f"postgres://postgres:hunter2@127.0.0.1:5432/{new_postgres_database}"
+    url = f"postgres://postgres:hunter2@{POSTGRES_ADDRESS}/{new_postgres_database}"
     env = clean_environment(DATABASE_URL=url)
     code, _, err = await run_marsad(env, "migrate")
     assert code == ExitCode.OK, err
@@ -238,7 +239,8 @@ async def test_postgres_urls_as_platforms_give_them_work_and_the_banner_masks_th
     code, out, err = await run_marsad(env, "run", "--once")
     assert code == ExitCode.OK, err
     assert (
-        f"database: postgresql+asyncpg://postgres:***@127.0.0.1:5432/{new_postgres_database}" in err
+        f"database: postgresql+asyncpg://postgres:***@{POSTGRES_ADDRESS}/{new_postgres_database}"
+        in err
     )
     assert "hunter2" not in out + err
 

@@ -16,6 +16,8 @@ from tests.helpers.feedserver import FeedServer
 from tests.helpers.proxies import local_proxy
 from tests.helpers.rss import Item, rss
 
+pytestmark = pytest.mark.slow  # every test runs `python -m bot` as a subprocess
+
 CHAT = 1001
 NOW = datetime.now(UTC)
 TERROR = Item(

@@ -4,11 +4,31 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from telegram import Bot
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 
-from bot.delivery.send import Pace, SendQueue
+from bot.delivery.send import (
+    Defer,
+    Gone,
+    Moved,
+    Outcome,
+    Pace,
+    Retry,
+    SendQueue,
+    Skip,
+    outcome_of,
+)
 from bot.delivery.summarise import ArticleSummaries, summarise
 from bot.models import Alert, Article, Entry, NewArticle, TopicMatch
 from bot.render import alert_html
@@ -91,3 +111,50 @@ async def test_an_article_is_summarised_once_however_many_chats_get_it(
     assert report.messages == len(pending) == 10
     assert sorted(counter.titles) == sorted({a.article.title for a in pending})  # once each
     assert {(int(m.chat_id), m.text) for m in botapi.messages} == expected
+
+
+PACE = Pace(max_attempts=4, backoff=2.0)
+
+
+@pytest.mark.parametrize(
+    ("error", "attempt", "expected"),
+    [
+        (RetryAfter(7), 1, Retry(7.0, "429", throttled=True)),
+        (RetryAfter(timedelta(seconds=90)), 9, Retry(90.0, "429", throttled=True)),
+        (ChatMigrated(-1001234), 1, Moved(-1001234)),
+        (
+            Forbidden("Forbidden: bot was blocked by the user"),
+            1,
+            Gone("forbidden: Forbidden: bot was blocked by the user"),
+        ),
+        (BadRequest("Bad Request: chat not found"), 1, Gone("bad request: Chat not found")),
+        (
+            BadRequest("Bad Request: not enough rights to send text messages to the chat"),
+            1,
+            Gone("bad request: Not enough rights to send text messages to the chat"),
+        ),
+        (
+            BadRequest("Bad Request: can't parse entities"),
+            1,
+            Skip("bad request: Can't parse entities"),
+        ),
+        (NetworkError("Bad Gateway"), 1, Retry(2.0, "Bad Gateway")),
+        (TimedOut(), 3, Retry(8.0, "Timed out")),
+        (NetworkError("Bad Gateway"), 4, Defer("Bad Gateway")),
+    ],
+)
+def test_each_telegram_error_maps_to_what_the_queue_does_next(
+    error: Exception, attempt: int, expected: Outcome
+) -> None:
+    assert outcome_of(error, attempt=attempt, pace=PACE) == expected
+
+
+def test_a_bad_request_is_never_retried_though_it_is_a_network_error() -> None:
+    assert outcome_of(BadRequest("Message is too long"), attempt=1, pace=PACE) == Skip(
+        "bad request: Message is too long"
+    )
+
+
+@pytest.mark.parametrize("error", [Conflict("terminated by other getUpdates"), KeyError("x")])
+def test_unexpected_errors_have_no_outcome_so_they_surface(error: Exception) -> None:
+    assert outcome_of(error, attempt=1, pace=PACE) is None

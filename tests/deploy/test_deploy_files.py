@@ -177,6 +177,7 @@ def test_license_is_the_full_apache_2_text() -> None:
     assert "END OF TERMS AND CONDITIONS" in text
 
 
+@pytest.mark.slow
 def test_makefile_and_post_compile_install_through_the_script() -> None:
     dry_run = subprocess.run(
         ["make", "-n", "-B", ".venv/.installed"],
@@ -191,6 +192,7 @@ def test_makefile_and_post_compile_install_through_the_script() -> None:
     assert INSTALL in post_compile and "pip install" not in post_compile
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", [[], ["--dev"]])
 def test_install_script_is_idempotent_and_offline_when_all_is_installed(mode: list[str]) -> None:
     """Run on the tests' own venv with the index turned off: nothing is left to fetch."""
@@ -206,6 +208,7 @@ def test_install_script_is_idempotent_and_offline_when_all_is_installed(mode: li
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.slow
 def test_install_script_refuses_unknown_options() -> None:
     done = subprocess.run([str(ROOT / INSTALL), "--devv"], capture_output=True, text=True)
     assert done.returncode == 2

@@ -13,10 +13,10 @@ from ipaddress import ip_address, ip_network
 import aiohttp
 import pytest
 
+from bot.errors import AddressRefused
 from bot.feeds.fetch import FetchLimits, fetch_feed, make_session
 from bot.feeds.netpolicy import (
     AddressPolicy,
-    AddressRefused,
     PolicyResolver,
     ip_literal,
     mask_credentials,

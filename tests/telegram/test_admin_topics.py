@@ -190,6 +190,34 @@ async def test_testfilter_on_a_url_and_on_text_that_matches_nothing(
     assert plain.plain_text.startswith("Filter test") and "✅" not in plain.plain_text
 
 
+# An Arabic page in windows-1256: read as UTF-8 it is mojibake and matches no topic.
+CP1256_PAGE = (
+    "<html><head>{meta}<title>هجوم إرهابي لتنظيم داعش</title></head><body><p>تبنى تنظيم "
+    "داعش الهجوم الإرهابي على السوق.</p></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("meta", "content_type"),
+    [
+        ("", "text/html; charset=windows-1256"),  # declared by the server only
+        ('<meta charset="windows-1256">', "text/html"),  # declared by the page only
+        ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">', None),
+    ],
+)
+async def test_testfilter_reads_a_page_in_the_charset_it_declares(
+    admin_newsroom: Newsroom, meta: str, content_type: str | None
+) -> None:
+    body = CP1256_PAGE.format(meta=meta).encode("cp1256")
+    admin_newsroom.feeds.static("/cp1256.html", body, content_type=content_type)
+
+    url = admin_newsroom.feeds.url("/cp1256.html")
+    reply = await admin_newsroom.command(f"/testfilter {url}", ADMIN, language_code="en")
+
+    assert "✅ terrorism" in reply.plain_text
+    assert "داعش" in reply.plain_text  # the evidence, read in Arabic
+
+
 async def test_reclassify_reports_changes_and_alerts_only_when_asked(
     admin_newsroom: Newsroom,
 ) -> None:
