@@ -240,7 +240,8 @@ class StoryTables(StoreBase):
         """A story's topics: the union of its reports' topics."""
         m, at = t.story_members.c, t.article_topics.c
         query = (
-            select(distinct(at.topic))
+            select(at.topic)
+            .distinct()
             .join(t.story_members, m.article_id == at.article_id)
             .where(m.story_id == story_id)
         )
