@@ -20,6 +20,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import Connection, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -392,6 +394,16 @@ async def _refuse_deliveries(conn: AsyncConnection) -> None:
                 "BEGIN SELECT RAISE(ABORT, 'refused'); END"
             )
         )
+
+
+async def test_the_migration_builds_the_story_tables_schema_py_declares(store: Store) -> None:
+    async with store.engine.connect() as conn:
+        diff = await conn.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), t.metadata)
+        )
+    ours = [d for d in diff if "stor" in repr(d)]
+    assert ours == []
+    assert {"stories", "story_members"} <= set(t.metadata.tables)
 
 
 def _upgrade_to(connection: Connection, revision: str) -> None:
