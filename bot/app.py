@@ -235,18 +235,18 @@ class Marsad:
         await self._set_console_destination()
 
     async def _load_stories(self) -> None:
-        """Rebuild the story threader from the database before the first cycle."""
+        """Build the story threader from the database, and thread what waits, before polling."""
         try:
-            loaded = await self.store.load_stories(now=self.clock())
-        except Exception as exc:  # the first write rebuilds it instead
+            loaded = await self.store.thread_stories(now=self.clock())
+        except Exception as exc:  # the first cycle's threading tries again
             log.warning("stories not loaded at start (the first poll will): %s", exc)
             return
         log.log(
-            logging.INFO if loaded.restored or loaded.stories else logging.DEBUG,
-            "stories: %d reports of the last %d h restored, %d earlier articles threaded",
+            logging.INFO if loaded.restored or loaded.decided else logging.DEBUG,
+            "stories: %d reports of the last %d h restored, %d waiting articles threaded",
             loaded.restored,
             self.settings.story_window_hours,
-            len(loaded.stories),
+            loaded.decided,
         )
 
     async def import_feeds_file(self, path: Path) -> int:

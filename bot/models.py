@@ -157,7 +157,6 @@ class StoredBatch:
     articles: tuple[NewArticle, ...] = ()  # the stored articles, in the order of article_ids
     alerted: frozenset[int] = frozenset()  # the ids of those that alert
     catch_up: bool = False  # more new items than the cap: only the newest alerted
-    stories: tuple[int, ...] = ()  # the story of each stored article, in the same order
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +291,15 @@ class TopicRecord:
     definition: dict[str, Any]
     builtin: bool
     enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoryProgress:
+    """What threading the stored articles that wait for their story did."""
+
+    decided: int = 0  # articles given their story
+    restored: int = 0  # reports restored into the threader (it was rebuilt, or caught up)
+    rebuilt: bool = False  # whether the threader was rebuilt from the database
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot import storythreads
 from bot.feeds.netpolicy import mask_credentials
-from bot.models import Entry, Feed, NewArticle, PollSuccess, StoredBatch
+from bot.models import Entry, Feed, NewArticle, PollSuccess, StoredBatch, StoryProgress
 from bot.storage import schema as t
 from bot.storage.admin import CATCH_UP
 from bot.storage.base import StoreBase
 from bot.storage.rows import delivery_rows, subscribers, topic_values
 from bot.storage.seen import Seen
-from bot.storage.threads import StoryOptions, StoryThreads, Threadable, Threaded
+from bot.storage.threads import StoryOptions, StoryThreads, queue_rows, thread_all
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,13 @@ class PollWrites(StoreBase):
         self._writes: list[_Write] = []
         self._threads = StoryThreads(stories or StoryOptions())
 
-    async def load_stories(self, *, now: datetime) -> Threaded:
-        """Build the story threader from the database now (else the first write does)."""
-        async with self.transaction() as conn:
-            return await self._threads.thread(conn, (), now)
+    async def thread_stories(self, *, now: datetime) -> StoryProgress:
+        """Decide the stories of the stored articles waiting for one (see bot.storage.threads).
+
+        The first call also builds the threader from the database (at start, so the first
+        poll does not wait for it).
+        """
+        return await thread_all(self._threads, self, now)
 
     async def close(self) -> None:
         """Release every connection, and the threader if it lives in this process."""
@@ -155,7 +158,7 @@ class PollWrites(StoreBase):
                     for w, items in zip(batch, unseen, strict=True)
                 ]
                 await self._insert_topics(conn, [pair for pairs in stored for pair in pairs])
-                stories = await self._thread_stories(conn, batch, stored)
+                await self._queue_stories(conn, stored)
                 catch_ups = [_is_catch_up(w, pairs) for w, pairs in zip(batch, stored, strict=True)]
                 alerting = [
                     _alerting(pairs, _alert_limit(w, catch_up))
@@ -164,13 +167,9 @@ class PollWrites(StoreBase):
                 counts = await self._enqueue(conn, alerting, batch[0].now)
                 await self._audit_catch_ups(conn, batch, stored, catch_ups)
         except Exception as exc:  # every caller of the batch learns of it
-            self._threads.invalidate()  # decisions rolled back: the threader holds them
             for w in batch:
                 w.result.set_exception(exc)
             return
-        except BaseException:  # cancelled: whether it committed is unknown
-            self._threads.invalidate()
-            raise
         for w, pairs, alerts, count, catch_up in zip(
             batch, stored, alerting, counts, catch_ups, strict=True
         ):
@@ -183,32 +182,16 @@ class PollWrites(StoreBase):
                     articles=tuple(item for _, item in pairs),
                     alerted=frozenset(article_id for article_id, _ in alerts),
                     catch_up=catch_up,
-                    stories=tuple(stories[article_id] for article_id in ids),
                 )
             )
 
-    async def _thread_stories(
-        self, conn: AsyncConnection, batch: list[_Write], stored: list[list[tuple[int, NewArticle]]]
-    ) -> dict[int, int]:
-        """Each stored article's story, decided and recorded in the batch's transaction."""
-        items = [
-            Threadable(
-                article_id,
-                w.feed.id,
-                item.entry.url,
-                item.entry.title,
-                item.entry.text,
-                item.language,
-                item.entry.published,
-                w.now,
-            )
-            for w, pairs in zip(batch, stored, strict=True)
-            for article_id, item in pairs
-        ]
-        if not items:  # a cycle of unchanged feeds never takes the story lock
-            return {}
-        threaded = await self._threads.thread(conn, items, max(w.now for w in batch))
-        return threaded.stories
+    async def _queue_stories(
+        self, conn: AsyncConnection, stored: list[list[tuple[int, NewArticle]]]
+    ) -> None:
+        """Queue the stored articles for their stories (thread_stories decides them)."""
+        rows = queue_rows([article_id for pairs in stored for article_id, _ in pairs])
+        if rows:
+            await conn.execute(t.story_queue.insert(), rows)
 
     async def _audit_catch_ups(
         self,

@@ -47,6 +47,7 @@ from bot.models import (
     StoreStats,
     Story,
     StoryMember,
+    StoryProgress,
     TopicFlags,
     TopicMatch,
     TopicRecord,
@@ -130,6 +131,10 @@ class PollStore(Protocol):
 
     async def record_poll(self, feed: Feed, success: PollSuccess) -> None:
         """Record a good fetch that stored nothing (unchanged, or no new entries)."""
+        ...
+
+    async def thread_stories(self, *, now: datetime) -> StoryProgress:
+        """Decide and record the story of every stored article waiting for one, in order."""
         ...
 
     async def record_failure(

@@ -239,3 +239,17 @@ story_members = Table(
     Column("moved_at", UTCDateTime),  # when an admin's /split moved it
     Index(None, "story_id", "seq"),
 )
+
+# Stored articles waiting for their story: the poll's write queues them with the articles,
+# and a threading step (any instance's) decides and removes them.
+story_queue = Table(
+    "story_queue",
+    metadata,
+    Column(
+        "article_id",
+        Integer,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+)

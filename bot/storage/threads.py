@@ -1,17 +1,21 @@
-"""Story decisions in the write path: the threader is a cache of what the database says.
+"""Threading stored articles into stories: the threader is a cache of what the database says.
 
-Every article the poll stores gets its story in the transaction that stores it. Under the
-story lock (a transaction-scoped advisory lock on PostgreSQL; SQLite has one writer), the
-threader first catches up with the decisions recorded since the last it applied (another
-instance's, numbered by `seq`), then decides the new articles in publication order, and
-the decisions are recorded with the next numbers. A threader that does not exist yet, or
-whose state is in doubt (a failed transaction, a worker process restarted, an admin's
-/split), is rebuilt by restoring the stored members of the stories still in the window
-(restored, not decided again), so a restart neither forgets a story nor decides anew.
+The poll's write queues each new article (`story_queue`, in the articles' transaction);
+a threading step takes the queue in publication order, decides each article's story and
+records the decisions, numbered by `seq`, removing them from the queue. The poll runs
+steps while it stores, so its writes never wait for the threader.
+
+A step first brings the threader up to date: it restores the decisions recorded after the
+last it applied (another instance's), or, when the threader does not exist yet or its
+state is in doubt (a failed step, a worker process restarted, an admin's /split), rebuilds
+it by restoring the stored members of the stories still in the window (restored, not
+decided again), so a restart neither forgets a story nor decides anew. On PostgreSQL a
+step holds a transaction-scoped advisory lock from its reads to its writes, so instances
+take turns; SQLite has one writer, and a step there decides between a read and a short
+write, so the poll's writes do not wait for it either.
 
 An article published before the window (a feed's archive) is its own story, compared with
-nothing. Articles stored before stories existed (revision 0006) and published within the
-window are threaded at the first rebuild, in publication order.
+nothing.
 """
 
 from __future__ import annotations
@@ -19,16 +23,17 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot import storythreads
-from bot.models import JoinEvidence
+from bot.models import JoinEvidence, StoryProgress
 from bot.storage import schema as t
+from bot.storage.base import StoreBase
 from bot.storage.stories import MemberRow, last_seq, lock_stories, outlet_of, record_members
 from bot.storythreads import ThreadRequest
 from classifiers.stories import Decision, StoryArticle
@@ -38,6 +43,10 @@ T = TypeVar("T")
 # The threader reads a title and lede; a longer body is cut before it travels (identically
 # when deciding and when restoring).
 STORY_TEXT_CHARS = 5000
+# Articles decided in one step: bounds a step's transaction and the worker's message.
+STEP_ARTICLES = 2000
+
+Restorable = tuple[StoryArticle, str]
 
 
 class Runner(Protocol):
@@ -58,7 +67,7 @@ class StoryOptions:
 
 @dataclass(frozen=True, slots=True)
 class Threadable:
-    """An article to thread, as the write path stored it."""
+    """A stored article waiting for its story."""
 
     article_id: int
     feed_id: int | None
@@ -76,17 +85,18 @@ class Threadable:
 
     def story_article(self) -> StoryArticle:
         """What the threader reads."""
-        text = self.text[:STORY_TEXT_CHARS]
-        return StoryArticle(str(self.article_id), self.title, text, self.at, self.language)
+        return StoryArticle(str(self.article_id), self.title, self.text, self.at, self.language)
 
 
-@dataclass(frozen=True, slots=True)
-class Threaded:
-    """What one threading step did."""
+@dataclass(slots=True)
+class _Plan:
+    """What one step will do, read from the database."""
 
-    stories: dict[int, int]  # article id -> story id, for the articles decided
-    restored: int  # members restored into the threader
-    rebuilt: bool  # whether the threader was rebuilt from the database
+    latest: int  # the newest decision's number when the step read
+    rebuild: bool
+    restore: list[Restorable] = field(default_factory=list)
+    old: list[Threadable] = field(default_factory=list)  # published before the window
+    fresh: list[Threadable] = field(default_factory=list)  # to decide, in this order
 
 
 class StoryThreads:
@@ -100,76 +110,74 @@ class StoryThreads:
         self._cursor: int | None = None  # the last decision applied; None: rebuild first
         self._lock = asyncio.Lock()
 
-    def invalidate(self) -> None:
-        """The transaction failed: what the threader holds may not be in the database."""
-        self._cursor = None
-
-    async def thread(
-        self, conn: AsyncConnection, items: Sequence[Threadable], now: datetime
-    ) -> Threaded:
-        """Decide and record each item's story inside the caller's transaction."""
+    async def step(self, store: StoreBase, now: datetime) -> StoryProgress:
+        """Decide and record the stories of up to STEP_ARTICLES queued articles."""
         async with self._lock:
             try:
-                return await self._thread(conn, items, now)
+                if store.dialect == "postgresql":
+                    async with store.engine.begin() as conn:
+                        await lock_stories(conn)  # until this transaction ends
+                        plan, decisions = await self._plan_and_decide(conn, now)
+                        return await self._record(conn, plan, decisions)
+                async with store.engine.connect() as conn:
+                    plan, decisions = await self._plan_and_decide(conn, now)
+                async with store.transaction() as conn:
+                    return await self._record(conn, plan, decisions)
             except BaseException:
-                self._cursor = None
+                self._cursor = None  # whatever the threader holds may not be recorded
                 raise
 
-    async def _thread(
-        self, conn: AsyncConnection, items: Sequence[Threadable], now: datetime
-    ) -> Threaded:
-        """thread() under the lock."""
-        await lock_stories(conn)
-        latest = await last_seq(conn)
-        rebuild = self._cursor is None
-        restore: list[tuple[StoryArticle, str]] = []
-        if not rebuild:
-            restore, moved = await _members_after(conn, self._cursor or 0, latest)
-            rebuild = moved
-        if rebuild:
-            restore = await self._window(conn)
-            known = {item.article_id for item in items}
-            backfill = [i for i in await self._unthreaded(conn, now) if i.article_id not in known]
-            items = [*backfill, *items]
-        return await self._decide(conn, items, restore, rebuild, latest, now)
-
-    async def _decide(
-        self,
-        conn: AsyncConnection,
-        items: Sequence[Threadable],
-        restore: list[tuple[StoryArticle, str]],
-        rebuild: bool,
-        latest: int,
-        now: datetime,
-    ) -> Threaded:
-        """Run the threader, record its decisions, move the cursor."""
+    async def _plan_and_decide(
+        self, conn: AsyncConnection, now: datetime
+    ) -> tuple[_Plan, list[Decision]]:
+        """Read what to restore and what to decide, and run the threader."""
+        plan = _Plan(await last_seq(conn), self._cursor is None)
+        if not plan.rebuild:
+            plan.restore, plan.rebuild = await _members_after(conn, self._cursor or 0, plan.latest)
+        if plan.rebuild:
+            plan.restore = await self._window(conn)
         cutoff = now - self.window
-        old = [i for i in items if i.at < cutoff]
-        fresh = sorted((i for i in items if i.at >= cutoff), key=lambda i: (i.at, i.article_id))
+        for item in await _queued(conn):
+            (plan.old if item.at < cutoff else plan.fresh).append(item)
+        plan.fresh.sort(key=lambda i: (i.at, i.article_id))
+        if not (plan.rebuild or plan.restore or plan.fresh):
+            return plan, []
+        decide = tuple(i.story_article() for i in plan.fresh)
         request = ThreadRequest(
-            self.token,
-            self.window.total_seconds(),
-            rebuild,
-            tuple(restore),
-            tuple(i.story_article() for i in fresh),
+            self.token, self.window.total_seconds(), plan.rebuild, tuple(plan.restore), decide
         )
         decisions = await self._run(storythreads.thread_batch, request)
         if decisions is None:  # the process running it lost the threader: rebuild there
-            rebuild, restore = True, await self._window(conn)
+            plan.rebuild, plan.restore = True, await self._window(conn)
             request = ThreadRequest(
-                request.token, request.window, True, tuple(restore), request.decide
+                request.token, request.window, True, tuple(plan.restore), decide
             )
             decisions = await self._run(storythreads.thread_batch, request)
             if decisions is None:
                 raise RuntimeError("the story threader was lost twice in a row")
-        rows = [_old_row(i) for i in old] + [
-            _decided_row(i, d) for i, d in zip(fresh, decisions, strict=True)
-        ]
-        await record_members(conn, rows, latest + 1)
-        self._cursor = latest + len(rows)
-        return Threaded({r.article_id: r.story_id for r in rows}, len(restore), rebuild)
+        return plan, decisions
 
-    async def _window(self, conn: AsyncConnection) -> list[tuple[StoryArticle, str]]:
+    async def _record(
+        self, conn: AsyncConnection, plan: _Plan, decisions: list[Decision]
+    ) -> StoryProgress:
+        """Record the decisions, unqueue their articles, move the cursor."""
+        rows = [_old_row(i) for i in plan.old] + [
+            _decided_row(i, d) for i, d in zip(plan.fresh, decisions, strict=True)
+        ]
+        latest = await last_seq(conn)
+        await record_members(conn, rows, latest + 1)
+        if rows:
+            q = t.story_queue.c
+            done = [r.article_id for r in rows]
+            for start in range(0, len(done), 1000):  # bounded IN lists
+                await conn.execute(
+                    delete(t.story_queue).where(q.article_id.in_(done[start : start + 1000]))
+                )
+        # Someone recorded in between (an admin's /split on SQLite): rebuild next time.
+        self._cursor = latest + len(rows) if latest == plan.latest else None
+        return StoryProgress(len(rows), len(plan.restore), plan.rebuild)
+
+    async def _window(self, conn: AsyncConnection) -> list[Restorable]:
         """The members of the stories still open, in decision order, to restore."""
         m, s = t.story_members.c, t.stories.c
         newest = await conn.scalar(select(func.max(m.at)).where(m.threaded))
@@ -182,51 +190,38 @@ class StoryThreads:
         )
         return [_restorable(row) for row in await conn.execute(query)]
 
-    async def _unthreaded(self, conn: AsyncConnection, now: datetime) -> list[Threadable]:
-        """Articles published within the window that have no story (stored before 0006)."""
-        a, m = t.articles.c, t.story_members.c
-        member = select(m.article_id).where(m.article_id == a.id).exists()
-        query = (
-            select(
-                a.id,
-                a.feed_id,
-                a.url,
-                a.title,
-                func.substr(a.text, 1, STORY_TEXT_CHARS).label("text"),
-                a.language,
-                a.published,
-                a.fetched_at,
-            )
-            .where(a.published >= now - self.window, ~member)
-            .order_by(a.published, a.id)
-        )
-        return [
-            Threadable(
-                r.id, r.feed_id, r.url, r.title, r.text, r.language, r.published, r.fetched_at
-            )
-            for r in await conn.execute(query)
-        ]
+
+def _text() -> Any:
+    """The part of an article's text the threader reads."""
+    return func.substr(t.articles.c.text, 1, STORY_TEXT_CHARS).label("text")
+
+
+async def _queued(conn: AsyncConnection) -> list[Threadable]:
+    """Queued articles, oldest published first, at most a step's worth."""
+    a, q = t.articles.c, t.story_queue.c
+    query = (
+        select(a.id, a.feed_id, a.url, a.title, _text(), a.language, a.published, a.fetched_at)
+        .join(t.story_queue, q.article_id == a.id)
+        .order_by(a.published, a.id)
+        .limit(STEP_ARTICLES)
+    )
+    return [
+        Threadable(r.id, r.feed_id, r.url, r.title, r.text, r.language, r.published, r.fetched_at)
+        for r in await conn.execute(query)
+    ]
 
 
 def _restore_query() -> Any:
     """Members with what the threader reads of their articles, in decision order."""
     m, a = t.story_members.c, t.articles.c
     return (
-        select(
-            m.article_id,
-            m.story_id,
-            m.at,
-            m.moved_at,
-            a.title,
-            func.substr(a.text, 1, STORY_TEXT_CHARS).label("text"),
-            a.language,
-        )
+        select(m.article_id, m.story_id, m.at, m.moved_at, m.threaded, a.title, _text(), a.language)
         .join(t.articles, a.id == m.article_id)
         .order_by(m.seq)
     )
 
 
-def _restorable(row: Any) -> tuple[StoryArticle, str]:
+def _restorable(row: Any) -> Restorable:
     """A stored member as the threader restores it."""
     article = StoryArticle(str(row.article_id), row.title, row.text, row.at, row.language)
     return article, str(row.story_id)
@@ -234,11 +229,10 @@ def _restorable(row: Any) -> tuple[StoryArticle, str]:
 
 async def _members_after(
     conn: AsyncConnection, cursor: int, latest: int
-) -> tuple[list[tuple[StoryArticle, str]], bool]:
+) -> tuple[list[Restorable], bool]:
     """Decisions recorded after the cursor (another instance's), and whether one was a move."""
     m = t.story_members.c
-    query = _restore_query().add_columns(m.threaded).where(m.seq > cursor, m.seq <= latest)
-    rows = (await conn.execute(query)).all()
+    rows = (await conn.execute(_restore_query().where(m.seq > cursor, m.seq <= latest))).all()
     moved = any(row.moved_at is not None for row in rows)
     return [_restorable(row) for row in rows if row.threaded], moved
 
@@ -263,3 +257,20 @@ def _decided_row(item: Threadable, decision: Decision) -> MemberRow:
     )
     outlet = outlet_of(item.url, item.feed_id)
     return MemberRow(item.article_id, int(decision.story), item.at, outlet, True, evidence)
+
+
+async def thread_all(threads: StoryThreads, store: StoreBase, now: datetime) -> StoryProgress:
+    """Steps until the queue is empty; what they did in all."""
+    decided, restored, rebuilt = 0, 0, False
+    while True:
+        progress = await threads.step(store, now)
+        decided += progress.decided
+        restored += progress.restored
+        rebuilt = rebuilt or progress.rebuilt
+        if progress.decided < STEP_ARTICLES:
+            return StoryProgress(decided, restored, rebuilt)
+
+
+def queue_rows(article_ids: Sequence[int]) -> list[dict[str, int]]:
+    """story_queue rows for newly stored articles."""
+    return [{"article_id": article_id} for article_id in article_ids]

@@ -54,7 +54,5 @@ def test_every_public_store_method_belongs_to_a_protocol() -> None:
         for name, member in inspect.getmembers(Store, inspect.iscoroutinefunction)
         if not name.startswith("_")
     }
-    # Only the composition root and the CLI migrate, wait for, load the stories of and
-    # close the store.
-    lifecycle = {"migrate", "close", "is_migrated", "wait_until_reachable", "load_stories"}
-    assert public - declared == lifecycle
+    # Only the composition root and the CLI migrate, wait for and close the store.
+    assert public - declared == {"migrate", "close", "is_migrated", "wait_until_reachable"}

@@ -1,8 +1,8 @@
 """Stories persisted by the store, identical on SQLite and PostgreSQL.
 
-Each stored article gets its story in the transaction that stores it; a fresh store on the
-same database (a restart, another instance) restores what was decided and goes on from
-there, deciding nothing twice.
+The poll's write queues each stored article; thread_stories decides their stories in
+order. A fresh store on the same database (a restart, another instance) restores what was
+decided and goes on from there, deciding nothing twice.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import signal
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -109,12 +110,13 @@ async def feed_of(store: Store, name: str) -> Feed:
 
 
 async def stored(store: Store, *items: NewArticle, now: datetime = NOW) -> list[int]:
-    """Store each item from its own outlet's feed; their article ids."""
+    """Store each item from its own outlet's feed, then thread them; their article ids."""
     ids = []
     for item in items:
         feed = await feed_of(store, item.entry.key.rstrip("0123456789"))
         batch = await store.add_articles(feed, [item], now=now, alert=False)
         ids.extend(batch.article_ids)
+    await store.thread_stories(now=now)
     return ids
 
 
@@ -166,15 +168,23 @@ async def test_each_stored_article_gets_its_story_with_the_evidence(database: Op
     assert opened == [d1, a1, d2, a2]  # the filler's stories opened earlier
 
 
-async def test_a_batch_reports_each_articles_story(database: Opener) -> None:
+async def test_stored_articles_wait_in_the_queue_then_are_threaded_in_publication_order(
+    database: Opener,
+) -> None:
     store = database()
     await store.migrate()
     feed = await feed_of(store, "wire")
-    batch = await store.add_articles(feed, [*filler(), D1, A1, D2], now=NOW, alert=False)
-    d1, a1, _ = batch.article_ids[-3:]
-    assert batch.stories[-3:] == (d1, a1, d1)
+    # Listed newest first, as feeds do; threaded oldest first.
+    batch = await store.add_articles(feed, [D2, A1, D1, *filler()], now=NOW, alert=False)
+    d2, a1, d1 = batch.article_ids[:3]
+    assert await store.story_of(d1) is None  # the write only queued them
+    progress = await store.thread_stories(now=NOW)
+    assert (progress.decided, progress.rebuilt) == (len(FILLER) + 3, True)
+    assert await store.story_ids([d1, a1, d2]) == {d1: d1, a1: a1, d2: d1}
     story = await store.story(d1)
-    assert story is not None and (story.members, story.outlets) == (2, 2)
+    assert story is not None and (story.members, story.outlets) == (2, 2)  # the links' sites
+    again = await store.thread_stories(now=NOW)
+    assert (again.decided, again.rebuilt) == (0, False)
 
 
 async def test_a_restart_mid_story_restores_it_and_decides_nothing_again(
@@ -186,8 +196,8 @@ async def test_a_restart_mid_story_restores_it_and_decides_nothing_again(
     before = await member_rows(first)
     await first.close()
     restarted = database()
-    loaded = await restarted.load_stories(now=NOW)
-    assert loaded.rebuilt and loaded.restored == len(before) and loaded.stories == {}
+    loaded = await restarted.thread_stories(now=NOW)
+    assert (loaded.rebuilt, loaded.restored, loaded.decided) == (True, len(before), 0)
     d2, a2 = await stored(restarted, D2, A2)
     d1, a1 = before[-2][0], before[-1][0]
     assert [await story_id(restarted, item) for item in (D2, A2)] == [d1, a1]
@@ -265,26 +275,39 @@ async def test_an_article_published_before_the_window_is_its_own_story(
     assert (await store.story_members(future))[0].at == NOW
 
 
-async def test_migrating_from_0005_threads_the_windows_articles_once(
+async def test_migrating_from_0005_threads_the_last_two_days_articles_once(
     database: Opener,
 ) -> None:
+    # The migration queues what was published in the 48 hours before it ran.
+    now = datetime.now(UTC)
+    hours = now - EVENTS
+    recent = [_moved(item, hours) for item in (*filler(), D1, D2)]
+    abha = _moved(report("okaz3", *ABHA_1, EVENTS), hours)
+    old = _moved(report("sabq3", *ABHA_2, NOW - timedelta(days=5)), hours)
     store = database()
     async with store.engine.begin() as conn:
         await conn.run_sync(lambda sync: _upgrade_to(sync, "0005"))
-        old = report("sabq3", *ABHA_2, NOW - timedelta(days=5))
-        abha = report("okaz3", *ABHA_1, EVENTS)
-        await conn.run_sync(_insert_rows, [*filler(), D1, D2, abha, old])
+        await conn.run_sync(_insert_rows, [*recent, abha, old])
     await store.migrate()
-    loaded = await store.load_stories(now=NOW)
-    assert loaded.rebuilt and len(loaded.stories) == len(FILLER) + 3
-    d1 = await story_id(store, D1)
-    assert await story_id(store, D2) == d1
+    loaded = await store.thread_stories(now=now)
+    assert loaded.decided == len(FILLER) + 3
+    d1 = await story_id(store, recent[-2])
+    assert await story_id(store, recent[-1]) == d1
+    assert await story_id(store, abha) != d1
     archived = await store.article_by_url(old.entry.url)
     assert archived is not None and await store.story_of(archived.id) is None
     before = await member_rows(store)
     again = database()
-    assert (await again.load_stories(now=NOW)).stories == {}  # threaded once only
+    assert (await again.thread_stories(now=now)).decided == 0  # threaded once only
     assert await member_rows(again) == before
+
+
+def _moved(item: NewArticle, by: timedelta) -> NewArticle:
+    """The item published `by` later."""
+    entry = item.entry
+    return NewArticle(
+        replace(entry, published=entry.published + by), item.norm_text, "ar", item.topics
+    )
 
 
 async def test_detaching_an_article_gives_it_a_story_of_its_own(database: Opener) -> None:
@@ -330,21 +353,22 @@ async def test_a_story_is_marked_breaking_once(database: Opener) -> None:
     assert not await store.mark_story_breaking(12345, at=NOW)
 
 
-async def test_a_failed_write_keeps_no_decision_in_the_threader(database: Opener) -> None:
+async def test_a_failed_step_keeps_no_decision_in_the_threader(database: Opener) -> None:
     store = database()
     await store.migrate()
     await stored(store, *filler())
-    await store.upsert_chat(1, kind="private", now=NOW)
-    await store.subscribe(1, ["terrorism"], now=NOW)
+    async with store.engine.begin() as conn:
+        await _refuse_members(conn)
     feed = await feed_of(store, "okaz")
-    async with store.engine.begin() as conn:
-        await _refuse_deliveries(conn)
+    (d1,) = (await store.add_articles(feed, [D1], now=NOW, alert=False)).article_ids
     with pytest.raises(Exception, match="refused"):
-        await store.add_articles(feed, [D1], now=NOW)  # rolled back after threading
-    on_table = " ON deliveries" if store.dialect == "postgresql" else ""
+        await store.thread_stories(now=NOW)  # decided, then the write failed
+    assert await store.story_of(d1) is None
+    on_table = " ON story_members" if store.dialect == "postgresql" else ""
     async with store.engine.begin() as conn:
-        await conn.execute(text(f"DROP TRIGGER refuse_deliveries{on_table}"))
-    d1, d2 = await stored(store, D1, D2)
+        await conn.execute(text(f"DROP TRIGGER refuse_members{on_table}"))
+    assert (await store.thread_stories(now=NOW)).rebuilt  # still queued; decided afresh
+    (d2,) = await stored(store, D2)
     members = await store.story_members(d1)
     assert [(m.article_id, m.evidence.reason) for m in members] == [(d1, "new"), (d2, "joined")]
 
@@ -372,8 +396,8 @@ async def test_a_threader_in_a_worker_process_is_rebuilt_when_the_worker_dies(
         pool.close()
 
 
-async def _refuse_deliveries(conn: AsyncConnection) -> None:
-    """A trigger that fails every new delivery, so a write fails after its stories."""
+async def _refuse_members(conn: AsyncConnection) -> None:
+    """A trigger that fails every new story member, so a step fails after deciding."""
     if conn.dialect.name == "postgresql":
         await conn.execute(
             text(
@@ -383,14 +407,14 @@ async def _refuse_deliveries(conn: AsyncConnection) -> None:
         )
         await conn.execute(
             text(
-                "CREATE TRIGGER refuse_deliveries BEFORE INSERT ON deliveries "
+                "CREATE TRIGGER refuse_members BEFORE INSERT ON story_members "
                 "FOR EACH ROW EXECUTE FUNCTION refuse()"
             )
         )
     else:
         await conn.execute(
             text(
-                "CREATE TRIGGER refuse_deliveries BEFORE INSERT ON deliveries "
+                "CREATE TRIGGER refuse_members BEFORE INSERT ON story_members "
                 "BEGIN SELECT RAISE(ABORT, 'refused'); END"
             )
         )

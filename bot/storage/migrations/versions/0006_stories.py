@@ -1,13 +1,16 @@
-"""Stories and their members, with the evidence of each decision.
+"""Stories and their members, with the evidence of each decision; the queue of articles
+waiting for their story.
 
-Articles stored before this revision get no story here: at its first start, the bot
-threads those published within the story window, in publication order; older ones stay
-without a story.
+Articles published in the 48 hours (the default story window) before the upgrade are
+queued, so the bot threads them at its first start, in publication order; older ones get
+no story.
 
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03 09:00:00
 """
+
+from datetime import UTC, datetime, timedelta
 
 from alembic import op
 import sqlalchemy as sa
@@ -59,9 +62,28 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_story_members_story_id_seq"), "story_members", ["story_id", "seq"], unique=False
     )
+    op.create_table(
+        "story_queue",
+        sa.Column("article_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_story_queue_article_id_articles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("article_id", name=op.f("pk_story_queue")),
+    )
+    # Stored naive UTC, as bot.storage.schema.UTCDateTime writes it.
+    since = (datetime.now(UTC) - timedelta(hours=48)).replace(tzinfo=None)
+    op.execute(
+        sa.text(
+            "INSERT INTO story_queue (article_id) SELECT id FROM articles WHERE published >= :since"
+        ).bindparams(sa.bindparam("since", since, type_=sa.DateTime()))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("story_queue")
     op.drop_index(op.f("ix_story_members_story_id_seq"), table_name="story_members")
     op.drop_table("story_members")
     op.drop_index(op.f("ix_stories_opened_at"), table_name="stories")
