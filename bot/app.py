@@ -43,6 +43,7 @@ from bot.services import feeds as feeds_service
 from bot.storage import Store
 from bot.storage.protocols import AuditedFeedStore
 from bot.storage.threads import StoryOptions
+from bot.storyloop import load_stories
 from bot.telegram_route import log_telegram_route, telegram_request
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
@@ -198,7 +199,7 @@ class Marsad:
         # so the first cycle does not wait for them.
         pids, _ = await asyncio.gather(self.parsers.warm_up(), self._prepare_database())
         log.debug("worker processes: %s", pids)
-        await self._load_stories()
+        await load_stories(self.store, self.clock(), self.settings.story_window_hours)
         log.info("%s", self.banner(await self.store.stats()))
 
     def banner(self, stats: StoreStats) -> str:
@@ -233,21 +234,6 @@ class Marsad:
         if self.settings.feeds_file is not None:
             await self.import_feeds_file(self.settings.feeds_file)
         await self._set_console_destination()
-
-    async def _load_stories(self) -> None:
-        """Build the story threader from the database, and thread what waits, before polling."""
-        try:
-            loaded = await self.store.thread_stories(now=self.clock())
-        except Exception as exc:  # the first cycle's threading tries again
-            log.warning("stories not loaded at start (the first poll will): %s", exc)
-            return
-        log.log(
-            logging.INFO if loaded.restored or loaded.decided else logging.DEBUG,
-            "stories: %d reports of the last %d h restored, %d waiting articles threaded",
-            loaded.restored,
-            self.settings.story_window_hours,
-            loaded.decided,
-        )
 
     async def import_feeds_file(self, path: Path) -> int:
         """Add a list's feeds that are new, skipping any an admin removed; return how many."""

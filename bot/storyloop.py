@@ -1,4 +1,4 @@
-"""Threading a cycle's new articles into stories while the cycle goes on.
+"""Threading stored articles into stories: at start, and while a cycle goes on.
 
 The poll's writes only queue new articles for their stories; this loop runs the store's
 threading steps beside the fetches and parses, so a big cycle's writes never wait for the
@@ -63,3 +63,19 @@ class StoryLoop:
             log.warning("stories not threaded now (database unavailable: %s); next cycle", exc)
         except Exception:
             log.exception("threading stories failed; the articles wait for the next cycle")
+
+
+async def load_stories(store: PollStore, now: datetime, window_hours: int) -> None:
+    """Build the threader from the database and thread what waits, before the first poll."""
+    try:
+        loaded = await store.thread_stories(now=now)
+    except Exception as exc:  # the first cycle's threading tries again
+        log.warning("stories not loaded at start (the first poll will): %s", exc)
+        return
+    log.log(
+        logging.INFO if loaded.restored or loaded.decided else logging.DEBUG,
+        "stories: %d reports of the last %d h restored, %d waiting articles threaded",
+        loaded.restored,
+        window_hours,
+        loaded.decided,
+    )

@@ -40,11 +40,17 @@ from classifiers.stories import Decision, StoryArticle
 
 T = TypeVar("T")
 
-# The threader reads a title and lede; a longer body is cut before it travels (identically
-# when deciding and when restoring).
-STORY_TEXT_CHARS = 5000
-# Articles decided in one step: bounds a step's transaction and the worker's message.
+# The threader reads a title and lede (a few hundred words); a longer body is cut before it
+# travels, identically when deciding and when restoring.
+STORY_TEXT_CHARS = 3000
+# Articles decided, or restored, in one message to the threader: bounds a step's
+# transaction and what travels at once.
 STEP_ARTICLES = 2000
+
+
+class _Lost(Exception):
+    """The process running the threader does not hold it (a new worker)."""
+
 
 Restorable = tuple[StoryArticle, str]
 
@@ -90,11 +96,11 @@ class Threadable:
 
 @dataclass(slots=True)
 class _Plan:
-    """What one step will do, read from the database."""
+    """What one step does, read from the database."""
 
     latest: int  # the newest decision's number when the step read
     rebuild: bool
-    restore: list[Restorable] = field(default_factory=list)
+    restored: int = 0
     old: list[Threadable] = field(default_factory=list)  # published before the window
     fresh: list[Threadable] = field(default_factory=list)  # to decide, in this order
 
@@ -130,32 +136,56 @@ class StoryThreads:
     async def _plan_and_decide(
         self, conn: AsyncConnection, now: datetime
     ) -> tuple[_Plan, list[Decision]]:
-        """Read what to restore and what to decide, and run the threader."""
+        """Bring the threader up to date, then decide the queued articles."""
         plan = _Plan(await last_seq(conn), self._cursor is None)
-        if not plan.rebuild:
-            plan.restore, plan.rebuild = await _members_after(conn, self._cursor or 0, plan.latest)
-        if plan.rebuild:
-            plan.restore = await self._window(conn)
         cutoff = now - self.window
         for item in await _queued(conn):
             (plan.old if item.at < cutoff else plan.fresh).append(item)
         plan.fresh.sort(key=lambda i: (i.at, i.article_id))
-        if not (plan.rebuild or plan.restore or plan.fresh):
-            return plan, []
         decide = tuple(i.story_article() for i in plan.fresh)
-        request = ThreadRequest(
-            self.token, self.window.total_seconds(), plan.rebuild, tuple(plan.restore), decide
-        )
-        decisions = await self._run(storythreads.thread_batch, request)
-        if decisions is None:  # the process running it lost the threader: rebuild there
-            plan.rebuild, plan.restore = True, await self._window(conn)
-            request = ThreadRequest(
-                request.token, request.window, True, tuple(plan.restore), decide
+        for _attempt in range(2):
+            try:
+                plan.restored = await self._catch_up(conn, plan)
+                if not decide:
+                    return plan, []
+                return plan, await self._call(False, (), decide)
+            except _Lost:
+                plan.rebuild = True  # rebuild it where it runs now
+        raise RuntimeError("the story threader was lost twice in a row")
+
+    async def _catch_up(self, conn: AsyncConnection, plan: _Plan) -> int:
+        """Restore the decisions the threader lacks, a page at a time; how many."""
+        m = t.story_members.c
+        if not plan.rebuild:
+            moved = select(m.article_id).where(
+                m.seq > (self._cursor or 0), m.seq <= plan.latest, m.moved_at.is_not(None)
             )
-            decisions = await self._run(storythreads.thread_batch, request)
-            if decisions is None:
-                raise RuntimeError("the story threader was lost twice in a row")
-        return plan, decisions
+            plan.rebuild = (await conn.execute(moved.limit(1))).first() is not None
+        if plan.rebuild:
+            query = await self._window_query(conn)
+            after = 0
+        else:
+            query = _restore_query().where(m.threaded, m.seq <= plan.latest)
+            after = self._cursor or 0
+        restored, reset = 0, plan.rebuild
+        while True:
+            page = [] if query is None else await _page(conn, query, after)
+            if page or reset:
+                await self._call(reset, tuple(_restorable(row) for row in page), ())
+            restored, reset = restored + len(page), False
+            if len(page) < STEP_ARTICLES:
+                return restored
+            after = page[-1].seq
+
+    async def _call(
+        self, reset: bool, restore: tuple[Restorable, ...], decide: tuple[StoryArticle, ...]
+    ) -> list[Decision]:
+        """One message to the threader where it runs; _Lost if that process lacks it."""
+        request = ThreadRequest(self.token, self.window.total_seconds(), reset, restore, decide)
+        decisions = await self._run(storythreads.thread_batch, request)
+        if decisions is None:
+            raise _Lost()
+        return decisions
 
     async def _record(
         self, conn: AsyncConnection, plan: _Plan, decisions: list[Decision]
@@ -175,20 +205,19 @@ class StoryThreads:
                 )
         # Someone recorded in between (an admin's /split on SQLite): rebuild next time.
         self._cursor = latest + len(rows) if latest == plan.latest else None
-        return StoryProgress(len(rows), len(plan.restore), plan.rebuild)
+        return StoryProgress(len(rows), plan.restored, plan.rebuild)
 
-    async def _window(self, conn: AsyncConnection) -> list[Restorable]:
-        """The members of the stories still open, in decision order, to restore."""
+    async def _window_query(self, conn: AsyncConnection) -> Any:
+        """The members of the stories still open, in decision order; None if there are none."""
         m, s = t.story_members.c, t.stories.c
         newest = await conn.scalar(select(func.max(m.at)).where(m.threaded))
         if newest is None:
-            return []
-        query = (
+            return None
+        return (
             _restore_query()
             .join(t.stories, s.id == m.story_id)
             .where(m.threaded, s.opened_at >= newest - self.window)
         )
-        return [_restorable(row) for row in await conn.execute(query)]
 
 
 def _text() -> Any:
@@ -215,26 +244,22 @@ def _restore_query() -> Any:
     """Members with what the threader reads of their articles, in decision order."""
     m, a = t.story_members.c, t.articles.c
     return (
-        select(m.article_id, m.story_id, m.at, m.moved_at, m.threaded, a.title, _text(), a.language)
+        select(m.seq, m.article_id, m.story_id, m.at, a.title, _text(), a.language)
         .join(t.articles, a.id == m.article_id)
         .order_by(m.seq)
     )
+
+
+async def _page(conn: AsyncConnection, query: Any, after: int) -> list[Any]:
+    """The next page of a members query, after a decision number."""
+    page = query.where(t.story_members.c.seq > after).limit(STEP_ARTICLES)
+    return list((await conn.execute(page)).all())
 
 
 def _restorable(row: Any) -> Restorable:
     """A stored member as the threader restores it."""
     article = StoryArticle(str(row.article_id), row.title, row.text, row.at, row.language)
     return article, str(row.story_id)
-
-
-async def _members_after(
-    conn: AsyncConnection, cursor: int, latest: int
-) -> tuple[list[Restorable], bool]:
-    """Decisions recorded after the cursor (another instance's), and whether one was a move."""
-    m = t.story_members.c
-    rows = (await conn.execute(_restore_query().where(m.seq > cursor, m.seq <= latest))).all()
-    moved = any(row.moved_at is not None for row in rows)
-    return [_restorable(row) for row in rows if row.threaded], moved
 
 
 def _old_row(item: Threadable) -> MemberRow:

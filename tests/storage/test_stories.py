@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.feeds.parse import ParserPool
 from bot.models import Entry, Feed, NewArticle, TopicMatch
-from bot.storage import Store, create_engine
+from bot.storage import Store, create_engine, threads
 from bot.storage import schema as t
 from bot.storage.migrate import alembic_config
 from bot.storage.threads import StoryOptions
@@ -206,8 +206,13 @@ async def test_a_restart_mid_story_restores_it_and_decides_nothing_again(
     assert [row[0] for row in after[len(before) :]] == [d2, a2]
 
 
-async def test_a_restart_decides_as_if_it_never_happened(database: Opener) -> None:
+@pytest.mark.parametrize("page", [threads.STEP_ARTICLES, 3], ids=["one page", "pages of 3"])
+async def test_a_restart_decides_as_if_it_never_happened(
+    database: Opener, page: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The same stream with a restart before D2, and without: the same evidence, to the digit.
+    # Small pages: the restart restores, and steps decide, a few articles at a time.
+    monkeypatch.setattr(threads, "STEP_ARTICLES", page)
     straight = database()
     await straight.migrate()
     await stored(straight, *filler(), D1, A1, D2, A2)
