@@ -59,8 +59,8 @@ class StoryLoop:
         """One round of threading; a failure leaves the articles queued for the next."""
         try:
             self.decided += (await self.store.thread_stories(now=self.clock())).decided
-        except UNAVAILABLE as exc:
-            log.warning("stories not threaded now (database unavailable: %s); next cycle", exc)
+        except UNAVAILABLE as exc:  # the database is down or failing: no traceback
+            log.warning("stories not threaded now (%s); the articles wait for the next cycle", exc)
         except Exception:
             log.exception("threading stories failed; the articles wait for the next cycle")
 

@@ -15,7 +15,8 @@ take turns; SQLite has one writer, and a step there decides between a read and a
 write, so the poll's writes do not wait for it either.
 
 An article published before the window (a feed's archive) is its own story, compared with
-nothing.
+nothing. A full-text feed's article is decided on the lede it was stored with, and restored
+with the text its page gave, if that came meanwhile.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """`python -m bot` threads stories: two outlets' reports of one event are one story, kept
-across a restart; another event the same day is its own story."""
+across a restart; another event the same day is its own story. In one process too: the
+cycle threads what it stores, and a threading failure costs the cycle nothing."""
 
 from __future__ import annotations
 
+import io
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -10,11 +13,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
+from bot.app import Marsad, RunOptions
 from bot.exitcodes import ExitCode
+from bot.feeds.fetch import FetchLimits
 from bot.storage import Store, create_engine
 from bot.storage import schema as t
+from config.settings import Settings
 from tests.app.marsad_process import clean_environment, run_marsad
 from tests.classifiers.test_stories import ABHA_1, DAMMAM_1, DAMMAM_2, FILLER
 from tests.conftest import POSTGRES_DSN
@@ -117,3 +123,46 @@ async def test_two_outlets_reports_of_one_event_are_one_story_across_a_restart(
     assert "stories: " in err and " reports of the last 48 h restored" in err
     second = await stories_by_link(database_url)
     assert second == {**first, "alyaum-dammam": first["okaz-dammam"]}
+
+
+async def test_a_cycle_threads_what_it_stores_and_survives_a_failed_step(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with FeedServer() as feeds:
+        feeds.static("/okaz.xml", rss(OKAZ, title="عكاظ"))
+        feeds.static("/alwatan.xml", rss(ALWATAN, title="الوطن"))
+        feeds_file = tmp_path / "feeds.toml"
+        feeds_file.write_text(
+            f'[[feed]]\nurl = "{feeds.url("/okaz.xml")}"\n\n'
+            f'[[feed]]\nurl = "{feeds.url("/alwatan.xml")}"\n',
+            encoding="utf-8",
+        )
+        url = f"sqlite+aiosqlite:///{tmp_path / 'marsad.db'}"
+        settings = Settings(database_url=url, feeds_file=feeds_file, telegram_bot_token=None)
+        limits = FetchLimits(connect_timeout=2.0, total_timeout=5.0)
+        options = RunOptions(console="jsonl", parser_workers=1, limits=limits)
+        marsad = Marsad(settings, options=options, stream=io.StringIO())
+        try:
+            await marsad.start()
+            async with marsad.store.transaction() as conn:
+                await conn.execute(
+                    text(
+                        "CREATE TRIGGER refuse BEFORE INSERT ON story_members "
+                        "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                    )
+                )
+            with caplog.at_level(logging.WARNING, logger="bot.storyloop"):
+                failed = await marsad.cycle()
+            assert (failed.new_articles, failed.stories, failed.failed) == (len(OKAZ) + 2, 0, 0)
+            assert "the articles wait for the next cycle" in caplog.text
+            async with marsad.store.transaction() as conn:
+                await conn.execute(text("DROP TRIGGER refuse"))
+                await conn.execute(update(t.feeds).values(next_check_at=None))
+            feeds.static("/alwatan.xml", rss([*ALWATAN, LATER], title="الوطن"))
+            report = await marsad.cycle()
+            assert (report.new_articles, report.stories) == (1, len(OKAZ) + 3)  # the queue too
+        finally:
+            await marsad.close()
+    found = await stories_by_link(url)
+    assert found["okaz-dammam"] == found["alwatan-dammam"] == found["alyaum-dammam"]
+    assert found["alwatan-abha"] != found["okaz-dammam"]
