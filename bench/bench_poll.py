@@ -6,8 +6,9 @@ Serves N RSS feeds x 20 Arabic items of about 1,200 characters from a separate p
 spread over several loopback addresses (127.0.0.x) so per-host connection limits apply as
 they would to real publishers. Prints, in one run: feedparser alone parsing the same bytes
 in one process (the floor every Python poller pays), Marsad's first cycle (everything new:
-fetch, parse, dedupe, classify, store on SQLite), the steady cycle (everything answered
-304), the CPU seconds of the first cycle and the peak memory of Marsad's processes, over
+fetch, parse, dedupe, classify, store on SQLite, thread into stories), the steady cycle
+(everything answered 304), a fresh cycle (every feed lists one new item, as on a busy
+day), the CPU seconds of the first cycle and the peak memory of Marsad's processes, over
 a few rounds: machine speed drifts, so each round's ratio pairs figures taken together.
 The feeds are generated in the server's process and in the floor's, so Marsad's process
 holds only what it fetched.
@@ -20,6 +21,7 @@ import asyncio
 import io
 import multiprocessing
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -39,7 +41,7 @@ import psutil
 from aiohttp import web
 
 from bench import rerun_as_module
-from bench.bench_parse import HEADERS, ITEMS_PER_FEED, make_feeds
+from bench.bench_parse import HEADERS, ITEMS_PER_FEED, item_xml, make_feeds
 from bot.app import Marsad, RunOptions
 from bot.feeds.fetch import FetchLimits
 from bot.runtime import limit_malloc_arenas
@@ -49,16 +51,34 @@ PORT = 8731
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
 
-def serve(count: int, hosts: int, ready: multiprocessing.synchronize.Event) -> None:
-    """Serve /feed/N.xml with an ETag, answering 304 when it matches (runs in a child)."""
+def serve(
+    count: int,
+    hosts: int,
+    ready: multiprocessing.synchronize.Event,
+    fresh: multiprocessing.synchronize.Event,
+) -> None:
+    """Serve /feed/N.xml with an ETag, answering 304 when it matches (runs in a child).
+
+    Once `fresh` is set, every feed lists one new item before its others.
+    """
     feeds = make_feeds(count)
+    rng = random.Random(11)
+    later = [
+        body.replace(
+            b"<ttl>15</ttl>",
+            b"<ttl>15</ttl>" + item_xml(rng, n, ITEMS_PER_FEED, NOW + timedelta(hours=3)).encode(),
+            1,
+        )
+        for n, body in enumerate(feeds)
+    ]
 
     async def handler(request: web.Request) -> web.Response:
         number = int(request.match_info["number"])
-        etag = f'"v1-{number}"'
+        version, bodies = (2, later) if fresh.is_set() else (1, feeds)
+        etag = f'"v{version}-{number}"'
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
-        return web.Response(body=feeds[number], headers={**HEADERS, "ETag": etag})
+        return web.Response(body=bodies[number], headers={**HEADERS, "ETag": etag})
 
     async def main() -> None:
         app = web.Application()
@@ -123,19 +143,27 @@ def floor(count: int) -> float:
 
 @dataclass(frozen=True)
 class Round:
-    """One measured round: the floor, then Marsad's two cycles on a fresh database."""
+    """One measured round: the floor, then Marsad's three cycles on a fresh database."""
 
     floor: float
     first: float
     steady: float
+    fresh: float  # a cycle in which every feed lists one new item
     new_articles: int
     not_modified: int
+    fresh_articles: int
     main_cpu: float  # CPU seconds of Marsad's own process during the first cycle
     workers_cpu: float  # and of its worker processes (the fork server included)
 
 
-async def cycles(urls: list[str], database: Path, server: int, base: float) -> Round:
-    """Marsad's first and steady cycles on a fresh database, beside a floor measured before."""
+async def cycles(
+    urls: list[str],
+    database: Path,
+    server: int,
+    base: float,
+    fresh_items: multiprocessing.synchronize.Event,
+) -> Round:
+    """Marsad's first, steady and fresh cycles on a new database, beside a floor measured before."""
     clock = [NOW]
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{database}",
@@ -155,6 +183,10 @@ async def cycles(urls: list[str], database: Path, server: int, base: float) -> R
         used = {pid: cpu - before.get(pid, 0.0) for pid, cpu in _cpu_by_process(server).items()}
         clock[0] += timedelta(hours=2)
         steady = await marsad.cycle()
+        fresh_items.set()
+        clock[0] += timedelta(hours=2)
+        fresh = await marsad.cycle()
+        fresh_items.clear()
     finally:
         await marsad.close()
     main_cpu = used.pop(os.getpid())
@@ -162,8 +194,10 @@ async def cycles(urls: list[str], database: Path, server: int, base: float) -> R
         base,
         first.seconds,
         steady.seconds,
+        fresh.seconds,
         first.new_articles,
         steady.not_modified,
+        fresh.new_articles,
         main_cpu,
         sum(used.values()),
     )
@@ -180,12 +214,18 @@ def _cpu_by_process(server: int) -> dict[int, float]:
     return used
 
 
-def measure(args: argparse.Namespace, urls: list[str], server: int, memory: PeakMemory) -> Round:
+def measure(
+    args: argparse.Namespace,
+    urls: list[str],
+    server: int,
+    memory: PeakMemory,
+    fresh: multiprocessing.synchronize.Event,
+) -> Round:
     """The floor in a child process, then Marsad's cycles in this one (memory sampled)."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
         base = child.submit(floor, args.feeds).result()
     with tempfile.TemporaryDirectory() as tmp, memory:
-        return asyncio.run(cycles(urls, Path(tmp) / "bench.db", server, base))
+        return asyncio.run(cycles(urls, Path(tmp) / "bench.db", server, base, fresh))
 
 
 def main() -> None:
@@ -201,8 +241,8 @@ def main() -> None:
         f"about {size / 1e6:.1f} MB of RSS; {args.rounds} rounds"
     )
     spawn = multiprocessing.get_context("spawn")
-    ready = spawn.Event()
-    server = spawn.Process(target=serve, args=(args.feeds, args.hosts, ready), daemon=True)
+    ready, fresh = spawn.Event(), spawn.Event()
+    server = spawn.Process(target=serve, args=(args.feeds, args.hosts, ready, fresh), daemon=True)
     server.start()
     ready.wait(120)
     urls = [f"http://127.0.0.{n % args.hosts + 1}:{PORT}/feed/{n}.xml" for n in range(args.feeds)]
@@ -211,13 +251,13 @@ def main() -> None:
     memory = PeakMemory(server.pid or 0)
     try:
         for _ in range(args.rounds):
-            r = measure(args, urls, server.pid or 0, memory)
+            r = measure(args, urls, server.pid or 0, memory, fresh)
             rounds.append(r)
             print(
                 f"  floor {r.floor:6.2f} s | first cycle ({r.new_articles} new) "
                 f"{r.first:6.2f} s = {r.first / r.floor:.2f}x floor, CPU {r.main_cpu:.1f} s "
                 f"main + {r.workers_cpu:.1f} s workers | steady ({r.not_modified} x 304) "
-                f"{r.steady:.2f} s",
+                f"{r.steady:.2f} s | fresh ({r.fresh_articles} new) {r.fresh:.2f} s",
                 flush=True,
             )
     finally:
@@ -227,6 +267,7 @@ def main() -> None:
     print(f"first cycle (all new), median:                 {_median(rounds, 'first'):6.2f} s")
     print(f"first cycle / floor, median of rounds:         {ratio:6.2f}x")
     print(f"steady cycle (all 304), median:                {_median(rounds, 'steady'):6.2f} s")
+    print(f"fresh cycle (1 new item a feed), median:       {_median(rounds, 'fresh'):6.2f} s")
     print(
         f"peak memory (Marsad + workers):                {memory.peak / 2**20:6.0f} MB "
         f"(main process {memory.main_peak / 2**20:.0f} MB)"

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TextIO
@@ -41,6 +41,8 @@ from bot.pipeline import CycleReport, Poller, PollPolicy
 from bot.services import feeds as feeds_service
 from bot.storage import Store
 from bot.storage.protocols import AuditedFeedStore
+from bot.storage.threads import StoryOptions
+from bot.storyloop import load_stories
 from bot.telegram_route import log_telegram_route, telegram_request
 from bot.topics import TopicEngine
 from config import TOPICS_FILE
@@ -100,7 +102,13 @@ class Marsad:
         self.settings = settings
         self.options = options
         self.clock = clock
-        self.store = Store.from_url(settings.database_url_plain)
+        # The story threader lives in a worker process of its own: its CPU time stays off
+        # the event loop's core, and the store rebuilds it if the worker is lost.
+        self.story_worker = ParserPool(1, log_setup=log_setup(settings))
+        stories = StoryOptions(
+            timedelta(hours=settings.story_window_hours), run=self.story_worker.run
+        )
+        self.store = Store.from_url(settings.database_url_plain, stories=stories)
         self.topics = TopicEngine(self.store)
         self.parsers = ParserPool(options.parser_workers, log_setup=log_setup(settings))
         feeds_proxy = settings.feeds_proxy.get_secret_value() if settings.feeds_proxy else None
@@ -171,6 +179,7 @@ class Marsad:
         # so the first cycle does not wait for them.
         pids, _ = await asyncio.gather(self.parsers.warm_up(), self._prepare_database())
         log.debug("worker processes: %s", pids)
+        await load_stories(self.store, self.clock(), self.settings.story_window_hours)
         log.info("%s", self.banner(await self.store.stats()))
 
     def banner(self, stats: StoreStats) -> str:
@@ -358,6 +367,7 @@ class Marsad:
         await self.session.close()
         self.parsers.close()
         await self.store.close()
+        self.story_worker.close()
 
     async def _stop_telegram(self) -> None:
         """Stop polling Telegram and release the bot's HTTP client."""

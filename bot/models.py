@@ -299,3 +299,62 @@ class TopicRecord:
     definition: dict[str, Any]
     builtin: bool
     enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoryProgress:
+    """What threading the stored articles that wait for their story did."""
+
+    decided: int = 0  # articles given their story
+    restored: int = 0  # reports restored into the threader (it was rebuilt, or caught up)
+    rebuilt: bool = False  # whether the threader was rebuilt from the database
+
+
+@dataclass(frozen=True, slots=True)
+class JoinEvidence:
+    """Why an article joined its story or started one (classifiers' Evidence, as stored).
+
+    reason: "joined"; "new" or "new: <why the closest story was refused>"; "old" (published
+    before the story window: its own story, compared with nothing); "split" (an admin
+    detached it).
+    """
+
+    reason: str
+    matched: int | None = None  # the closest earlier article of the closest story
+    similarity: float = 0.0  # TF-IDF similarity to that story, less the time decay
+    names: float = 0.0  # agreement on distinctive terms, 0..1
+    score: float = 0.0  # what decided; a join scores at least the threshold
+    conflicts: int = 0  # disagreeing figures and headline names
+    shared: tuple[str, ...] = ()  # distinctive words and names both sides use
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """The reports of one event; its id is its first article's id."""
+
+    id: int
+    opened_at: datetime  # its first report's threading time (publication, capped at storage)
+    updated_at: datetime  # its newest report's
+    members: int
+    outlets: int  # distinct outlets (link hosts) among its reports
+    breaking_at: datetime | None = None  # when it was first marked breaking
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """One report of a story: its article, outlet, link, topics, and why it joined."""
+
+    article_id: int
+    story_id: int
+    seq: int  # the order of decisions, over every instance
+    at: datetime  # the time threading used: published, never later than it was stored
+    outlet: str  # the link's host without www., else "feed:<id>"
+    feed_id: int | None
+    feed_title: str | None
+    url: str
+    title: str
+    language: str | None
+    published: datetime
+    topics: tuple[TopicMatch, ...]
+    evidence: JoinEvidence
+    moved_at: datetime | None = None  # when an admin's /split moved it

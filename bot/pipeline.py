@@ -1,4 +1,5 @@
-"""One poll cycle: fetch -> parse -> dedupe -> classify -> store (with the outbox rows).
+"""One poll cycle: fetch -> parse -> dedupe -> classify -> store (with the outbox rows),
+and the stored articles threaded into stories alongside (bot.storyloop).
 
 Each feed's failure is its own: expected failures become values and a log line, and a
 bug in one feed's processing is logged with its traceback without stopping the others.
@@ -30,6 +31,7 @@ from bot.feeds.netpolicy import mask_credentials
 from bot.feeds.parse import ParserPool
 from bot.models import Feed, FetchResult, FetchStatus, NewArticle, PollSuccess
 from bot.storage.protocols import PollStore
+from bot.storyloop import StoryLoop
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ class CycleReport:
     deliveries: int = 0
     catch_ups: int = 0  # feeds that listed more new items than the cap
     pages: int = 0  # article pages handed to the background
+    stories: int = 0  # stored articles given their story
     seconds: float = 0.0
     errors: dict[str, str] = field(default_factory=dict)  # feed URL -> reason
 
@@ -111,18 +114,24 @@ class Poller:
             feeds = await self.store.due_feeds(self.clock())
             report.feeds = len(feeds)
             gate = asyncio.Semaphore(self.policy.concurrency)
+            stories = StoryLoop(self.store, self.clock)
 
             async def guarded(feed: Feed) -> None:
+                stored = report.new_articles
                 async with gate:
                     await self._poll_safely(feed, report)
                 report.polled += 1
+                if report.new_articles > stored:
+                    stories.wake()
 
             progress = asyncio.create_task(self._log_progress(report), name="cycle progress")
             try:
                 await asyncio.gather(*(guarded(feed) for feed in feeds))
+                report.stories = await stories.finish()
             finally:
                 progress.cancel()
                 await asyncio.gather(progress, return_exceptions=True)
+                await stories.cancel()
             report.seconds = time.perf_counter() - started
             self.last_report = report
             # An idle tick (nothing due) is routine; a cycle that polled something is news.

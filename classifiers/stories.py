@@ -425,6 +425,26 @@ class StoryThreader:
                 else:
                     del df[key]
 
+    def restore(self, article: StoryArticle, story: str) -> None:
+        """Re-add an article already threaded into `story`, deciding nothing (a rebuild).
+
+        Restoring a stream's decisions in their order leaves the state that adding the
+        stream left, so the decisions after a restart are those without it.
+        """
+        if article.published.tzinfo is None:
+            raise ValueError("published must be timezone-aware")
+        now = article.published if self._now is None else max(self._now, article.published)
+        self._now = now
+        self._evict(now - self.window)
+        doc = self._analyse(article)
+        self._count(doc)
+        known = self._stories.get(story)
+        if known is None:
+            known = _Story(story, doc.published, doc.published)
+            self._stories[story] = known
+            self._order.append(known)
+        self._join(known, doc)
+
 
 def thread(
     articles: Iterable[StoryArticle], window: timedelta = timedelta(hours=48)

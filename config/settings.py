@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     telegram_proxy: SecretStr | None = None
     # A poll listing more new items than this is a catch-up: stored, not alerted one by one.
     feed_new_items_cap: int = Field(default=50, ge=1)
+    # Reports of one event join its story for this long after it broke; the threader's
+    # memory grows with the articles of the window.
+    story_window_hours: int = Field(default=48, ge=1, le=720)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

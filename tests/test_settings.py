@@ -136,3 +136,17 @@ def test_database_connect_timeout_is_seconds_not_negative() -> None:
     assert Settings(database_connect_timeout="2.5").database_connect_timeout == 2.5
     with pytest.raises(ValidationError):
         Settings(database_connect_timeout="-1")
+
+
+def test_story_window_is_whole_hours_from_one_to_thirty_days(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("STORY_WINDOW_HOURS", raising=False)
+    assert Settings().story_window_hours == 48
+    monkeypatch.setenv("STORY_WINDOW_HOURS", "12")
+    assert Settings().story_window_hours == 12
+    for wrong in ("0", "721", "two days"):
+        monkeypatch.setenv("STORY_WINDOW_HOURS", wrong)
+        with pytest.raises(ValidationError, match="story_window_hours"):
+            Settings()
+    assert "#STORY_WINDOW_HOURS=48" in (ROOT / ".env.example").read_text(encoding="utf-8")

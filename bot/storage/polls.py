@@ -13,13 +13,15 @@ from sqlalchemy import bindparam, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot import storythreads
 from bot.feeds.netpolicy import mask_credentials
-from bot.models import Entry, Feed, NewArticle, PollSuccess, StoredBatch
+from bot.models import Entry, Feed, NewArticle, PollSuccess, StoredBatch, StoryProgress
 from bot.storage import schema as t
 from bot.storage.admin import CATCH_UP
 from bot.storage.base import StoreBase
 from bot.storage.rows import delivery_rows, subscribers, topic_values
 from bot.storage.seen import Seen
+from bot.storage.threads import StoryOptions, StoryThreads, queue_rows, thread_all
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +50,25 @@ def _key(feed: Feed, item: NewArticle) -> tuple[int, str, str]:
 class PollWrites(StoreBase):
     """What a poll stores: new articles once each, and the fetch's outcome."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        """Start with no write waiting."""
+    def __init__(self, engine: AsyncEngine, *, stories: StoryOptions | None = None) -> None:
+        """Start with no write waiting; stories are threaded as `stories` says."""
         super().__init__(engine)
         self._batch_lock = asyncio.Lock()  # one group commit of add_articles at a time
         self._writes: list[_Write] = []
+        self._threads = StoryThreads(stories or StoryOptions())
+
+    async def thread_stories(self, *, now: datetime) -> StoryProgress:
+        """Decide the stories of the stored articles waiting for one (see bot.storage.threads).
+
+        The first call also builds the threader from the database (at start, so the first
+        poll does not wait for it).
+        """
+        return await thread_all(self._threads, self, now)
+
+    async def close(self) -> None:
+        """Release every connection, and the threader if it lives in this process."""
+        storythreads.forget(self._threads.token)
+        await super().close()
 
     async def filter_new(self, feed: Feed, entries: Sequence[Entry]) -> list[Entry]:
         """The entries the database has not seen under any of their keys, nor listed earlier."""
@@ -142,6 +158,7 @@ class PollWrites(StoreBase):
                     for w, items in zip(batch, unseen, strict=True)
                 ]
                 await self._insert_topics(conn, [pair for pairs in stored for pair in pairs])
+                await self._queue_stories(conn, stored)
                 catch_ups = [_is_catch_up(w, pairs) for w, pairs in zip(batch, stored, strict=True)]
                 alerting = [
                     _alerting(pairs, _alert_limit(w, catch_up))
@@ -167,6 +184,14 @@ class PollWrites(StoreBase):
                     catch_up=catch_up,
                 )
             )
+
+    async def _queue_stories(
+        self, conn: AsyncConnection, stored: list[list[tuple[int, NewArticle]]]
+    ) -> None:
+        """Queue the stored articles for their stories (thread_stories decides them)."""
+        rows = queue_rows([article_id for pairs in stored for article_id, _ in pairs])
+        if rows:
+            await conn.execute(t.story_queue.insert(), rows)
 
     async def _audit_catch_ups(
         self,

@@ -45,6 +45,9 @@ from bot.models import (
     PollSuccess,
     StoredBatch,
     StoreStats,
+    Story,
+    StoryMember,
+    StoryProgress,
     TopicFlags,
     TopicMatch,
     TopicRecord,
@@ -128,6 +131,10 @@ class PollStore(Protocol):
 
     async def record_poll(self, feed: Feed, success: PollSuccess) -> None:
         """Record a good fetch that stored nothing (unchanged, or no new entries)."""
+        ...
+
+    async def thread_stories(self, *, now: datetime) -> StoryProgress:
+        """Decide and record the story of every stored article waiting for one, in order."""
         ...
 
     async def record_failure(
@@ -364,6 +371,44 @@ class HealthStore(Protocol):
         ...
 
 
+@runtime_checkable
+class StoryStore(Protocol):
+    """Stories as the poll threaded them (its writes record the decisions), and admins'
+    changes to them; raises as the module says."""
+
+    async def story(self, story_id: int) -> Story | None:
+        """One story by id (a story's id is its first article's id)."""
+        ...
+
+    async def story_of(self, article_id: int) -> Story | None:
+        """The story an article belongs to; None for one stored before stories (or unknown)."""
+        ...
+
+    async def story_ids(self, article_ids: Iterable[int]) -> dict[int, int]:
+        """The story id of each of some articles that has one."""
+        ...
+
+    async def story_members(self, story_id: int) -> list[StoryMember]:
+        """A story's reports in the order they joined, with outlets, links, topics, evidence."""
+        ...
+
+    async def story_topics(self, story_id: int) -> set[str]:
+        """A story's topics: the union of its reports' topics."""
+        ...
+
+    async def window_members(self, since: datetime) -> list[StoryMember]:
+        """Reports of the stories opened since a time, in decision order (for rebuilding)."""
+        ...
+
+    async def detach_article(self, article_id: int, *, now: datetime) -> Story | None:
+        """Move an article wrongly joined into a story of its own; its story after, or None."""
+        ...
+
+    async def mark_story_breaking(self, story_id: int, *, at: datetime) -> bool:
+        """Mark a story breaking; False if it was already (or there is none): once, whoever asks."""
+        ...
+
+
 # Consumers spanning several concerns.
 
 
@@ -404,4 +449,5 @@ PROTOCOLS: tuple[type, ...] = (
     AuditedFeedStore,
     AuditedTopicStore,
     CommandStore,
+    StoryStore,
 )

@@ -202,3 +202,54 @@ heartbeats = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("detail", Text),  # e.g. "12 feeds, 3 new, 0 failed"
 )
+
+# Stories: the reports of one event, as the threader (classifiers.stories) joined them.
+# A story's id is its first article's id, so it needs no sequence of its own and reads as
+# the classifiers CLI prints it; /split keeps that true (see bot.storage.stories).
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("opened_at", UTCDateTime, nullable=False),  # its first member's threading time
+    Column("updated_at", UTCDateTime, nullable=False),  # its newest member's threading time
+    Column("members", Integer, nullable=False),
+    Column("outlets", Integer, nullable=False),  # distinct outlets among its members
+    Column("breaking_at", UTCDateTime),  # when it was first marked breaking
+    Index(None, "opened_at"),
+)
+
+story_members = Table(
+    "story_members",
+    metadata,
+    Column(
+        "article_id",
+        Integer,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    # The order of decisions, over every instance: a rebuild restores in it, and an
+    # instance catches up with the decisions numbered after the last it applied.
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("at", UTCDateTime, nullable=False),  # the time threading used: published, capped
+    Column("outlet", String(255), nullable=False),  # the link's host, else "feed:<id>"
+    Column("threaded", Boolean, nullable=False),  # False: too old to compare, its own story
+    Column("evidence", Text, nullable=False),  # JSON: reason, matched, similarity, names, ...
+    Column("moved_at", UTCDateTime),  # when an admin's /split moved it
+    Index(None, "story_id", "seq"),
+)
+
+# Stored articles waiting for their story: the poll's write queues them with the articles,
+# and a threading step (any instance's) decides and removes them.
+story_queue = Table(
+    "story_queue",
+    metadata,
+    Column(
+        "article_id",
+        Integer,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+)

@@ -1,7 +1,7 @@
 """The store: every read and write Marsad makes, on SQLite or PostgreSQL.
 
 `Store` composes one part per concern (feeds, polls, articles, deliveries, chats, topics,
-admin, heartbeats), each over the shared engine of `StoreBase`, and satisfies every
+admin, heartbeats, stories), each over the shared engine of `StoreBase`, and satisfies every
 protocol of bot.storage.protocols, through which the rest of the application uses it. The
 same tests run it on both databases. All datetimes in and out are timezone-aware UTC.
 Writes that belong together (an article, its topics and its deliveries) share one
@@ -20,6 +20,8 @@ from bot.storage.deliveries import DeliveryTables
 from bot.storage.feeds import FeedTables
 from bot.storage.heartbeats import HeartbeatTable
 from bot.storage.polls import PollWrites
+from bot.storage.stories import StoryTables
+from bot.storage.threads import StoryOptions
 from bot.storage.topics import TopicTables
 
 if TYPE_CHECKING:
@@ -35,13 +37,14 @@ class Store(
     TopicTables,
     AdminTables,
     HeartbeatTable,
+    StoryTables,
 ):
     """Marsad's persistence, over one SQLAlchemy async engine: the one object the app builds."""
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
+    def from_url(cls, url: str, *, stories: StoryOptions | None = None) -> Store:
         """A store on a database URL."""
-        return cls(create_engine(url))
+        return cls(create_engine(url), stories=stories)
 
 
 if TYPE_CHECKING:
@@ -58,8 +61,23 @@ if TYPE_CHECKING:
         p.AuditedFeedStore,
         p.AuditedTopicStore,
         p.CommandStore,
+        p.StoryStore,
     ]
 
     def _satisfies_every_protocol(store: Store) -> EveryProtocol:
         """Never called: mypy proves here that Store is each protocol."""
-        return (store, store, store, store, store, store, store, store, store, store, store, store)
+        return (
+            store,
+            store,
+            store,
+            store,
+            store,
+            store,
+            store,
+            store,
+            store,
+            store,
+            store,
+            store,
+            store,
+        )

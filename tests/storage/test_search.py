@@ -11,7 +11,7 @@ from alembic import command
 from sqlalchemy import Connection, text
 
 from bot.models import Entry, NewArticle, TopicMatch
-from bot.storage import Store, create_engine
+from bot.storage import Store, create_engine, schema
 from bot.storage.migrate import alembic_config
 from bot.storage.search import SearchQuery, fts5_match, query_terms, tsquery
 from classifiers import normalise_for_search
@@ -175,7 +175,13 @@ async def test_sqlite_index_built_before_the_ascii_tokenizer_is_rebuilt(tmp_path
     try:
         async with store.engine.begin() as conn:
             await conn.run_sync(lambda sync: _upgrade_to(sync, "0003"))
-        await stored(store, article(1, "Cyber attack on the ministry", language="en"))
+        # Written as that revision's code wrote it: today's store threads stories (0006).
+        async with store.engine.begin() as conn:
+            await conn.run_sync(
+                lambda sync: _insert_article(
+                    sync, article(1, "Cyber attack on the ministry", language="en")
+                )
+            )
         await store.migrate()
         async with store.engine.connect() as conn:
             sql = await conn.scalar(
@@ -187,6 +193,28 @@ async def test_sqlite_index_built_before_the_ascii_tokenizer_is_rebuilt(tmp_path
         assert await titles(store, "هجوم") == ["الهجوم الإلكتروني على الوزارة"]
     finally:
         await store.close()
+
+
+def _insert_article(connection: Connection, item: NewArticle) -> None:
+    """A feed and one article, inserted as rows (on a schema older than the store's)."""
+    feed = connection.execute(
+        schema.feeds.insert().values(url="https://news.example/rss", created_at=NOW)
+    ).inserted_primary_key[0]
+    entry = item.entry
+    connection.execute(
+        schema.articles.insert().values(
+            feed_id=feed,
+            entry_key=entry.key,
+            url=entry.url,
+            title_hash=entry.title_hash,
+            title=entry.title,
+            text=entry.text,
+            norm_text=item.norm_text,
+            language="en",
+            published=entry.published,
+            fetched_at=NOW,
+        )
+    )
 
 
 def _upgrade_to(connection: Connection, revision: str) -> None:
