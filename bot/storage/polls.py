@@ -19,7 +19,7 @@ from bot.models import Entry, Feed, NewArticle, PollSuccess, StoredBatch, StoryP
 from bot.storage import schema as t
 from bot.storage.admin import CATCH_UP
 from bot.storage.base import StoreBase
-from bot.storage.rows import delivery_rows, subscribers, topic_values
+from bot.storage.rows import topic_values
 from bot.storage.seen import Seen
 from bot.storage.threads import StoryOptions, StoryThreads, queue_rows, thread_all
 
@@ -158,13 +158,14 @@ class PollWrites(StoreBase):
                     for w, items in zip(batch, unseen, strict=True)
                 ]
                 await self._insert_topics(conn, [pair for pairs in stored for pair in pairs])
-                await self._queue_stories(conn, stored)
                 catch_ups = [_is_catch_up(w, pairs) for w, pairs in zip(batch, stored, strict=True)]
                 alerting = [
                     _alerting(pairs, _alert_limit(w, catch_up))
                     for w, pairs, catch_up in zip(batch, stored, catch_ups, strict=True)
                 ]
-                counts = await self._enqueue(conn, alerting, batch[0].now)
+                # Alerts wait for the story decision (bot.storage.storyalerts).
+                await self._queue_stories(conn, stored, alerting)
+                counts = [len(pairs) for pairs in alerting]
                 await self._audit_catch_ups(conn, batch, stored, catch_ups)
         except Exception as exc:  # every caller of the batch learns of it
             for w in batch:
@@ -186,10 +187,15 @@ class PollWrites(StoreBase):
             )
 
     async def _queue_stories(
-        self, conn: AsyncConnection, stored: list[list[tuple[int, NewArticle]]]
+        self,
+        conn: AsyncConnection,
+        stored: list[list[tuple[int, NewArticle]]],
+        alerting: list[list[tuple[int, NewArticle]]],
     ) -> None:
-        """Queue the stored articles for their stories (thread_stories decides them)."""
-        rows = queue_rows([article_id for pairs in stored for article_id, _ in pairs])
+        """Queue the stored articles for their stories (thread_stories decides them and
+        their alerts), each with whether it may alert."""
+        may_alert = {article_id for pairs in alerting for article_id, _ in pairs}
+        rows = queue_rows([article_id for pairs in stored for article_id, _ in pairs], may_alert)
         if rows:
             await conn.execute(t.story_queue.insert(), rows)
 
@@ -296,26 +302,6 @@ class PollWrites(StoreBase):
         ]
         if rows:
             await conn.execute(t.article_topics.insert(), rows)
-
-    async def _enqueue(
-        self,
-        conn: AsyncConnection,
-        alerting: Sequence[Sequence[tuple[int, NewArticle]]],
-        now: datetime,
-    ) -> list[int]:
-        """One pending delivery per article and subscribed destination; counts per group."""
-        topic_ids = {m.topic for pairs in alerting for _, item in pairs for m in item.topics}
-        if not topic_ids:
-            return [0] * len(alerting)
-        subs = await subscribers(conn, topic_ids)
-        groups = [
-            delivery_rows([(aid, {m.topic for m in item.topics}) for aid, item in pairs], subs, now)
-            for pairs in alerting
-        ]
-        rows = [row for group in groups for row in group]
-        if rows:
-            await conn.execute(self._insert(t.deliveries).on_conflict_do_nothing(), rows)
-        return [len(group) for group in groups]
 
 
 def _is_catch_up(write: _Write, stored: Sequence[tuple[int, NewArticle]]) -> bool:

@@ -140,6 +140,11 @@ chats = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("deactivated_reason", Text),
     Column("created_at", UTCDateTime, nullable=False),
+    # Routine alerts without sound (/quiet); breaking replies always ring.
+    Column("quiet", Boolean, nullable=False, default=False, server_default="0"),
+    # Breaking: at least this many outlets within breaking_minutes (/breaking); 0 is off.
+    Column("breaking_outlets", Integer, nullable=False, default=3, server_default="3"),
+    Column("breaking_minutes", Integer, nullable=False, default=30, server_default="30"),
 )
 
 subscriptions = Table(
@@ -252,4 +257,22 @@ story_queue = Table(
         primary_key=True,
         autoincrement=False,
     ),
+    # The write's choice (catch-up cap, quiet first poll): whether the article may alert.
+    Column("alert", Boolean, nullable=False, default=False, server_default="0"),
+)
+
+# One alert per story and destination: the message later reports edit in place.
+story_alerts = Table(
+    "story_alerts",
+    metadata,
+    Column("story_id", Integer, primary_key=True, autoincrement=False),
+    Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True),
+    Column("thread_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("delivery_id", Integer, ForeignKey("deliveries.id", ondelete="SET NULL")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("grown_at", UTCDateTime),  # the story grew since the last edit: an edit is due
+    Column("edited_at", UTCDateTime),  # the last edit (at most one a minute)
+    Column("edited_seq", BigInteger, nullable=False, default=0),  # the newest member shown
+    Column("breaking_at", UTCDateTime),  # marked breaking for this chat (and replied)
+    Index(None, "grown_at"),
 )

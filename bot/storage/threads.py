@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -36,6 +36,7 @@ from bot.models import JoinEvidence, StoryProgress
 from bot.storage import schema as t
 from bot.storage.base import StoreBase
 from bot.storage.stories import MemberRow, last_seq, lock_stories, outlet_of, record_members
+from bot.storage.storyalerts import Decided, enqueue_story_alerts
 from bot.storythreads import ThreadRequest
 from classifiers.stories import Decision, StoryArticle
 
@@ -84,6 +85,7 @@ class Threadable:
     language: str | None
     published: datetime
     stored_at: datetime
+    alert: bool = False  # the write's choice: whether it may start an alert
 
     @property
     def at(self) -> datetime:
@@ -125,11 +127,11 @@ class StoryThreads:
                     async with store.engine.begin() as conn:
                         await lock_stories(conn)  # until this transaction ends
                         plan, decisions = await self._plan_and_decide(conn, now)
-                        return await self._record(conn, plan, decisions)
+                        return await self._record(conn, plan, decisions, now)
                 async with store.engine.connect() as conn:
                     plan, decisions = await self._plan_and_decide(conn, now)
                 async with store.transaction() as conn:
-                    return await self._record(conn, plan, decisions)
+                    return await self._record(conn, plan, decisions, now)
             except BaseException:
                 self._cursor = None  # whatever the threader holds may not be recorded
                 raise
@@ -189,14 +191,17 @@ class StoryThreads:
         return decisions
 
     async def _record(
-        self, conn: AsyncConnection, plan: _Plan, decisions: list[Decision]
+        self, conn: AsyncConnection, plan: _Plan, decisions: list[Decision], now: datetime
     ) -> StoryProgress:
-        """Record the decisions, unqueue their articles, move the cursor."""
+        """Record the decisions and their stories' alerts, unqueue, move the cursor."""
         rows = [_old_row(i) for i in plan.old] + [
             _decided_row(i, d) for i, d in zip(plan.fresh, decisions, strict=True)
         ]
         latest = await last_seq(conn)
         await record_members(conn, rows, latest + 1)
+        alerts = {i.article_id: i.alert for i in [*plan.old, *plan.fresh]}
+        decided = [Decided(r.article_id, r.story_id, alerts[r.article_id]) for r in rows]
+        await enqueue_story_alerts(conn, decided, now)
         if rows:
             q = t.story_queue.c
             done = [r.article_id for r in rows]
@@ -230,13 +235,17 @@ async def _queued(conn: AsyncConnection) -> list[Threadable]:
     """Queued articles, oldest published first, at most a step's worth."""
     a, q = t.articles.c, t.story_queue.c
     query = (
-        select(a.id, a.feed_id, a.url, a.title, _text(), a.language, a.published, a.fetched_at)
+        select(
+            a.id, a.feed_id, a.url, a.title, _text(), a.language, a.published, a.fetched_at, q.alert
+        )
         .join(t.story_queue, q.article_id == a.id)
         .order_by(a.published, a.id)
         .limit(STEP_ARTICLES)
     )
     return [
-        Threadable(r.id, r.feed_id, r.url, r.title, r.text, r.language, r.published, r.fetched_at)
+        Threadable(
+            r.id, r.feed_id, r.url, r.title, r.text, r.language, r.published, r.fetched_at, r.alert
+        )
         for r in await conn.execute(query)
     ]
 
@@ -297,6 +306,6 @@ async def thread_all(threads: StoryThreads, store: StoreBase, now: datetime) -> 
             return StoryProgress(decided, restored, rebuilt)
 
 
-def queue_rows(article_ids: Sequence[int]) -> list[dict[str, int]]:
-    """story_queue rows for newly stored articles."""
-    return [{"article_id": article_id} for article_id in article_ids]
+def queue_rows(article_ids: Sequence[int], alerting: Set[int]) -> list[dict[str, Any]]:
+    """story_queue rows for newly stored articles, with whether each may alert."""
+    return [{"article_id": i, "alert": i in alerting} for i in article_ids]

@@ -20,6 +20,16 @@ def entry(n: int, **kwargs: object) -> Entry:
     return article(n, **kwargs).entry  # type: ignore[arg-type]
 
 
+# Words no two default titles share, so each default article is its own story.
+_PLACES = ("الرياض", "جدة", "الدمام", "تبوك", "حائل", "أبها", "نجران", "جازان", "الطائف", "ينبع")
+_EVENTS = ("حريق", "فيضان", "زلزال", "انفجار", "اعتقال", "محاكمة", "قمة", "إضراب", "اشتباك", "سرقة")
+
+
+def _distinct_title(n: int) -> str:
+    """A headline about its own event: a place and an event no other n below 100 shares."""
+    return f"{_EVENTS[n // 10 % 10]} في {_PLACES[n % 10]} يخلف {n} ضحية بحسب شهود"
+
+
 def article(
     n: int,
     *,
@@ -30,7 +40,7 @@ def article(
     published: datetime = NOW,
 ) -> NewArticle:
     """A classified entry with distinct keys unless told otherwise."""
-    title = title or f"عنوان الخبر الطويل رقم {n} عن الأحداث"
+    title = title or _distinct_title(n)
     entry = Entry(
         key=key or f"guid-{n}",
         url=url or f"https://news.example/a/{n}",
@@ -172,10 +182,12 @@ async def test_deliveries_follow_subscriptions_and_alert_setting(store: Store) -
     await store.subscribe(-200, ["cybersecurity"], now=NOW, thread_id=7)
     items = [article(1), article(2, topics=("cybersecurity", "terrorism")), article(3, topics=())]
     batch = await store.add_articles(feed, items, now=NOW)
-    # chat 100 gets articles 1 and 2 once each; the forum thread gets article 2.
-    assert batch.deliveries == 3
+    assert batch.deliveries == 3  # articles that may alert, once their story is decided
     quiet = await store.add_articles(feed, [article(4)], now=NOW, alert=False)
     assert (len(quiet.article_ids), quiet.deliveries) == (1, 0)
+    assert (await store.stats()).alerts_pending == 0  # alerts follow the story decision
+    await store.thread_stories(now=NOW)
+    # chat 100 gets articles 1 and 2 once each; the forum thread gets article 2.
     stats = await store.stats()
     assert (stats.articles, stats.alerts_pending, stats.subscriptions) == (4, 3, 3)
 
@@ -187,6 +199,8 @@ async def test_first_poll_alerts_only_on_the_newest(store: Store) -> None:
     items = [article(n, published=NOW - timedelta(hours=n)) for n in range(1, 6)]
     batch = await store.add_articles(feed, items, now=NOW, alert=2)
     assert (len(batch.article_ids), batch.deliveries) == (5, 2)
+    await store.thread_stories(now=NOW)
+    assert (await store.stats()).alerts_pending == 2
 
 
 async def test_evidence_round_trips(store: Store) -> None:
@@ -244,6 +258,7 @@ async def test_outbox_lists_pending_alerts_until_sent(store: Store) -> None:
     await store.upsert_chat(100, kind="private", language="en", now=NOW)
     await store.subscribe(100, ["terrorism"], now=NOW, thread_id=0)
     await store.add_articles(feed, [article(1), article(2)], now=NOW)
+    await store.thread_stories(now=NOW)
     pending = await store.pending_alerts()
     assert [a.article.url for a in pending] == [article(1).entry.url, article(2).entry.url]
     first = pending[0]
@@ -285,6 +300,7 @@ async def test_concurrent_writers_are_committed_together_with_their_own_results(
     assert [r.duplicates for r in results] == [0, 0, 0, 0, 1]
     assert [r.deliveries for r in results] == [3, 3, 3, 3, 3]
     assert len({i for r in results for i in r.article_ids}) == 15
+    await store.thread_stories(now=NOW)
     stats = await store.stats()
     assert (stats.articles, stats.alerts_pending) == (15, 15)
 
