@@ -39,6 +39,8 @@ MAX_TICK_SECONDS = 30.0
 DELIVERY_TICK_SECONDS = 2.0
 FAILING_FEEDS_TICK_SECONDS = 3600.0  # feeds are reported after a day of failures
 DIGEST_TICK_SECONDS = 60.0  # digest slots are whole minutes
+# Grown story alerts are looked at this often; the store lets each be edited once a minute.
+STORY_EDIT_TICK_SECONDS = 15.0
 
 Interval = Callable[[Settings], float]  # seconds between runs, from the settings
 
@@ -97,6 +99,23 @@ async def deliver(marsad: Marsad) -> int:
         sent = (await marsad.send_queue.drain()).sent
     await heartbeat(marsad, "deliver", f"{sent} sent")
     return sent
+
+
+async def edit_stories(marsad: Marsad) -> int:
+    """Edit grown story alerts in place through the send queue; how many went out."""
+    if marsad.send_queue is None or not marsad.telegram_ready.is_set():
+        return 0  # the console prints each alert once; nothing to edit
+    edited = (await marsad.send_queue.edit_stories()).messages
+    await heartbeat(marsad, "story_edits", f"{edited} edited")
+    return edited
+
+
+async def story_edits_job(marsad: Marsad) -> None:
+    """The story-update job: a failed run is logged and the next tick tries again."""
+    try:
+        await edit_stories(marsad)
+    except Exception:
+        log.exception("story alert edits failed; retrying at the next tick")
 
 
 async def poll_job(marsad: Marsad) -> None:
@@ -188,4 +207,5 @@ SCHEDULE: tuple[Job, ...] = (
     Job("deliver", every(DELIVERY_TICK_SECONDS), deliver_job),
     Job("failing_feeds", every(FAILING_FEEDS_TICK_SECONDS), failing_feeds_job),
     Job("digest", every(DIGEST_TICK_SECONDS), digest_job),
+    Job("story_edits", every(STORY_EDIT_TICK_SECONDS), story_edits_job),
 )

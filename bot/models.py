@@ -129,6 +129,18 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryEdit:
+    """A story's alert in one destination, due for an edit: the story grew."""
+
+    story_id: int
+    chat_id: int
+    thread_id: int
+    message_id: int
+    grown_at: datetime  # the growth this edit shows (newer growth waits for the next)
+    alert: Alert  # the original alert, rendered again under the growth block
+
+
+@dataclass(frozen=True, slots=True)
 class ChatSettings:
     """How one chat wants its alerts: language, time zone, digest mode, mute."""
 

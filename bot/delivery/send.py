@@ -23,15 +23,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
 from bot.delivery.limiter import UNPACED
 from bot.delivery.summarise import ArticleSummaries, Summariser, summarise
-from bot.models import Alert, Message
+from bot.models import Alert, Message, StoryEdit
 from bot.render import NO_TOPICS, TopicBook, alert_html, burst_digest
+from bot.render.growth import Report, grown_alert, growth_block
 from bot.storage.protocols import SendStore
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ Sleep = Callable[[float], Awaitable[None]]
 Monotonic = Callable[[], float]
 Destination = tuple[int, int]  # (chat id, forum thread id or 0)
 
+# An edit Telegram refuses with these: the message is too old to edit, or deleted; a
+# short reply (or a plain message, if it is gone) carries the growth instead.
+_UNEDITABLE = ("message to edit not found", "message can't be edited")
 # BadRequest descriptions after which nothing more can reach the chat.
 _GONE = ("chat not found", "bot was kicked", "not enough rights", "need administrator rights")
 
@@ -230,6 +234,106 @@ class SendQueue:
             next_at = self.monotonic() + interval
         return True
 
+    async def edit_stories(self) -> DrainReport:
+        """Edit every grown story alert in place, at most once a minute each (the store
+        says which are due), destinations in parallel, paced like sends."""
+        report = DrainReport()
+        async with self._lock:
+            if self.monotonic() < self._paused_until:
+                return report
+            destinations: dict[Destination, list[StoryEdit]] = {}
+            for edit in await self.store.due_story_edits(now=self.clock()):
+                destinations.setdefault((edit.chat_id, edit.thread_id), []).append(edit)
+            summaries = ArticleSummaries(self.summariser)
+            await asyncio.gather(
+                *(self._edit_all(edits, summaries, report) for edits in destinations.values())
+            )
+        return report
+
+    async def _edit_all(
+        self, edits: list[StoryEdit], summaries: ArticleSummaries, report: DrainReport
+    ) -> None:
+        """One destination's edits, in order, paced per chat."""
+        interval = self.pace.private_interval if edits[0].chat_id > 0 else self.pace.group_interval
+        next_at = 0.0
+        for edit in edits:
+            wait = next_at - self.monotonic()
+            if wait > 0:
+                await self.sleep(wait)
+            if not await self._edit(edit, summaries, report):
+                return
+            next_at = self.monotonic() + interval
+
+    async def _edit(
+        self, edit: StoryEdit, summaries: ArticleSummaries, report: DrainReport
+    ) -> bool:
+        """Edit one alert (or reply to it); False when the destination is gone or out."""
+        alert = edit.alert
+        members = await self.store.story_members(edit.story_id)
+        first = Report(_outlet(members, alert.article.id), alert.article.url, alert.article.title)
+        later = [
+            Report(m.outlet, m.url, m.title) for m in members if m.article_id != alert.article.id
+        ]
+        block = growth_block(first, later, alert.language)
+        original = alert_html(alert, summaries(alert.article), self.topics)
+        text = grown_alert(original, block, breaking=False, language=alert.language)
+        attempt = 0
+        while True:
+            await self.spacer.wait()
+            try:
+                await self.bot.edit_message_text(
+                    chat_id=edit.chat_id,
+                    message_id=edit.message_id,
+                    text=text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    **self._send_args,
+                )
+                outcome: Outcome = Sent(edit.message_id)
+            except BadRequest as exc:
+                reason = exc.message.lower()
+                if "message is not modified" in reason:
+                    outcome = Sent(edit.message_id)  # it already shows this
+                elif any(m in reason for m in _UNEDITABLE):
+                    outcome = await self._reply_growth(edit, block or text, report)
+                else:
+                    attempt += 1
+                    outcome = outcome_of(exc, attempt=attempt, pace=self.pace) or Skip(reason)
+            except Exception as exc:  # classified by outcome_of; unexpected errors surface
+                attempt += 1
+                found = outcome_of(exc, attempt=attempt, pace=self.pace)
+                if found is None:
+                    raise
+                outcome = found
+            match outcome:
+                case Retry():
+                    await self._wait(edit.chat_id, outcome, report)
+                case Sent() | Skip():  # a refused edit is not retried forever
+                    await self.store.mark_story_edited(edit, now=self.clock())
+                    report.messages += isinstance(outcome, Sent)
+                    return True
+                case Gone():
+                    await self._deactivate(edit.chat_id, outcome.reason, report)
+                    return False
+                case _:
+                    return False  # Defer, Moved: the growth waits for the next run
+
+    async def _reply_growth(self, edit: StoryEdit, block: str, report: DrainReport) -> Outcome:
+        """A short reply to an alert that can no longer be edited; a plain message if gone."""
+        try:
+            await self.bot.send_message(
+                chat_id=edit.chat_id,
+                message_thread_id=edit.thread_id or None,
+                text=block,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                reply_parameters=ReplyParameters(edit.message_id, allow_sending_without_reply=True),
+                **self._send_args,
+            )
+        except Exception as exc:
+            return outcome_of(exc, attempt=self.pace.max_attempts, pace=self.pace) or Skip(str(exc))
+        return Sent(edit.message_id)
+
     def _messages(self, alerts: list[Alert], summaries: ArticleSummaries) -> list[Message]:
         """One message per alert, or digests when many are due at once."""
         if len(alerts) > self.pace.digest_threshold:
@@ -329,3 +433,8 @@ class SendQueue:
 def _seconds(value: Any) -> float:
     """retry_after as seconds (PTB gives an int, or a timedelta when asked to)."""
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _outlet(members: Sequence[Any], article_id: int) -> str:
+    """The outlet of the alerted article among a story's members."""
+    return next((m.outlet for m in members if m.article_id == article_id), "")

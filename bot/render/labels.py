@@ -23,6 +23,10 @@ LABELS: dict[str, dict[str, str]] = {
         "digest": "موجز الأخبار",
         "untitled": "(بلا عنوان)",
         "comma": "، ",
+        "outlets": "+{n} مصادر",
+        "more": "و{n} أخرى",
+        "latest": "آخر التطورات",
+        "breaking": "🔴 عاجل",
     },
     "en": {
         "source": "Source",
@@ -31,6 +35,10 @@ LABELS: dict[str, dict[str, str]] = {
         "digest": "News digest",
         "untitled": "(untitled)",
         "comma": ", ",
+        "outlets": "+{n} outlets",
+        "more": "and {n} more",
+        "latest": "Latest",
+        "breaking": "🔴 Breaking",
     },
 }
 

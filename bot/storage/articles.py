@@ -13,6 +13,7 @@ from bot.storage import schema as t
 from bot.storage.base import StoreBase
 from bot.storage.rows import article_record, delivery_rows, subscribers, topic_values, topics_of
 from bot.storage.search import Searcher, SearchPage, SearchQuery
+from bot.storage.storyalerts import Decided, enqueue_story_alerts
 
 
 class ArticleTables(StoreBase):
@@ -116,6 +117,7 @@ class ArticleTables(StoreBase):
         """replace_article_topics inside a transaction."""
         rows = [topic_values(article_id, match) for match in matches]
         wanted = list(alert_topics)
+        q_id, m = t.story_queue.c.article_id, t.story_members.c
         await conn.execute(
             delete(t.article_topics).where(t.article_topics.c.article_id == article_id)
         )
@@ -123,6 +125,13 @@ class ArticleTables(StoreBase):
             await conn.execute(t.article_topics.insert(), rows)
         if not wanted:
             return 0
+        if await conn.scalar(select(t.story_queue.c.article_id).where(q_id == article_id)):
+            return 0  # its story decision, due soon, reads these topics and alerts then
+        story_id = await conn.scalar(select(m.story_id).where(m.article_id == article_id))
+        if story_id is not None:  # one alert per story: only chats without one get it
+            return await enqueue_story_alerts(
+                conn, [Decided(article_id, story_id, True)], now, grow=False
+            )
         subs = await subscribers(conn, wanted)
         deliveries = delivery_rows([(article_id, set(wanted))], subs, now)
         if not deliveries:

@@ -46,6 +46,7 @@ from bot.models import (
     StoredBatch,
     StoreStats,
     Story,
+    StoryEdit,
     StoryMember,
     StoryProgress,
     TopicFlags,
@@ -415,7 +416,19 @@ class StoryStore(Protocol):
 @runtime_checkable
 class SendStore(DeliveryStore, ChatStore, Protocol):
     """The send queue and digests: the outbox, and the chats it sends to (migrations, 403s,
-    digest slots); raises as the module says."""
+    digest slots), and the story alerts to edit; raises as the module says."""
+
+    async def due_story_edits(self, *, now: datetime, limit: int = 200) -> list[StoryEdit]:
+        """Grown story alerts sent as a message of their own, not edited in the last minute."""
+        ...
+
+    async def mark_story_edited(self, edit: StoryEdit, *, now: datetime) -> None:
+        """The edit (or its reply) went out: clear the growth it showed, stamp the time."""
+        ...
+
+    async def story_members(self, story_id: int) -> list[StoryMember]:
+        """A story's reports in the order they joined, with outlets, links, topics, evidence."""
+        ...
 
 
 @runtime_checkable

@@ -21,6 +21,7 @@ from bot.storage.feeds import FeedTables
 from bot.storage.heartbeats import HeartbeatTable
 from bot.storage.polls import PollWrites
 from bot.storage.stories import StoryTables
+from bot.storage.storyalerts import StoryAlertTables
 from bot.storage.threads import StoryOptions
 from bot.storage.topics import TopicTables
 
@@ -38,6 +39,7 @@ class Store(
     AdminTables,
     HeartbeatTable,
     StoryTables,
+    StoryAlertTables,
 ):
     """Marsad's persistence, over one SQLAlchemy async engine: the one object the app builds."""
 

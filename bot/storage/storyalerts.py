@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.models import StoryEdit
 from bot.storage import schema as t
-from bot.storage.rows import subscribers
+from bot.storage.base import StoreBase
+from bot.storage.rows import alert_record, subscribers, topics_of
 
 Destination = tuple[int, int]  # (chat_id, thread_id)
 
@@ -33,10 +35,10 @@ class Decided:
 
 
 async def enqueue_story_alerts(
-    conn: AsyncConnection, decided: Sequence[Decided], now: datetime
+    conn: AsyncConnection, decided: Sequence[Decided], now: datetime, *, grow: bool = True
 ) -> int:
     """New deliveries for destinations without an alert of the story; grown marks for the
-    rest. Returns how many deliveries were created."""
+    rest (unless `grow` is False: no new report, only new topics). How many deliveries."""
     if not decided:
         return 0
     story_ids = sorted({d.story_id for d in decided})
@@ -58,7 +60,8 @@ async def enqueue_story_alerts(
                 grown.add(key)
             elif story_id in first_alerting:
                 new[key] = first_alerting[story_id]
-    await _mark_grown(conn, grown, now)
+    if grow:
+        await _mark_grown(conn, grown, now)
     return await _insert_alerts(conn, new, now)
 
 
@@ -87,7 +90,7 @@ async def _existing(conn: AsyncConnection, story_ids: list[int]) -> set[tuple[in
 async def _mark_grown(
     conn: AsyncConnection, grown: set[tuple[int, int, int]], now: datetime
 ) -> None:
-    """The story grew: an edit is due (the first growth since the last edit sets the time)."""
+    """The story grew: an edit is due."""
     if not grown:
         return
     s = t.story_alerts.c
@@ -95,7 +98,8 @@ async def _mark_grown(
     for start in range(0, len(keys), 300):  # bounded statements
         page = keys[start : start + 300]
         match = or_(*(and_(s.story_id == a, s.chat_id == b, s.thread_id == c) for a, b, c in page))
-        query = update(t.story_alerts).where(match, s.grown_at.is_(None)).values(grown_at=now)
+        # The newest growth's time: an edit under way clears only the growth it showed.
+        query = update(t.story_alerts).where(match).values(grown_at=now)
         await conn.execute(query)
 
 
@@ -142,3 +146,90 @@ def _insert(conn: AsyncConnection, table: Any) -> Any:
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+# At most one edit of a message per this interval: the growth of a minute is one edit.
+EDIT_EVERY = timedelta(minutes=1)
+
+
+class StoryAlertTables(StoreBase):
+    """The alerts of stories that grew, for the update job."""
+
+    async def due_story_edits(self, *, now: datetime, limit: int = 200) -> list[StoryEdit]:
+        """Grown alerts sent as a message of their own, not edited in the last minute."""
+        s, d, a, c = t.story_alerts.c, t.deliveries.c, t.articles.c, t.chats.c
+        query = (
+            select(
+                s.story_id,
+                s.grown_at,
+                d.id.label("delivery_id"),
+                d.chat_id,
+                d.thread_id,
+                d.message_id,
+                c.language.label("chat_language"),
+                c.timezone.label("chat_timezone"),
+                c.show_why,
+                t.articles,
+                t.feeds.c.title.label("feed_title"),
+                t.feeds.c.url.label("feed_url"),
+            )
+            .join(t.deliveries, d.id == s.delivery_id)
+            .join(t.articles, a.id == d.article_id)
+            .join(t.chats, c.id == d.chat_id)
+            .outerjoin(t.feeds, t.feeds.c.id == a.feed_id)
+            .where(
+                s.grown_at.is_not(None),
+                or_(s.edited_at.is_(None), s.edited_at <= now - EDIT_EVERY),
+                d.state == "sent",
+                d.message_id.is_not(None),
+                c.active,
+                ~_shared_message(),
+            )
+            .order_by(s.grown_at)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+            topics = await topics_of(conn, {row.id for row in rows})
+        return [
+            StoryEdit(
+                row.story_id,
+                row.chat_id,
+                row.thread_id,
+                row.message_id,
+                row.grown_at,
+                alert_record(row, topics.get(row.id, ())),
+            )
+            for row in rows
+        ]
+
+    async def mark_story_edited(self, edit: StoryEdit, *, now: datetime) -> None:
+        """The edit (or its reply) went out: clear the growth it showed, stamp the time."""
+        s = t.story_alerts.c
+        key = and_(
+            s.story_id == edit.story_id, s.chat_id == edit.chat_id, s.thread_id == edit.thread_id
+        )
+        async with self.transaction() as conn:
+            await conn.execute(
+                update(t.story_alerts)
+                .where(key, s.grown_at == edit.grown_at)
+                .values(grown_at=None, edited_at=now)
+            )
+            await conn.execute(
+                update(t.story_alerts).where(key, s.grown_at.is_not(None)).values(edited_at=now)
+            )
+
+
+def _shared_message() -> Any:
+    """Whether the alert went out inside a digest (another delivery shares its message)."""
+    d = t.deliveries.c
+    other = t.deliveries.alias("other")
+    return (
+        select(other.c.id)
+        .where(
+            other.c.chat_id == d.chat_id,
+            other.c.message_id == d.message_id,
+            other.c.id != d.id,
+        )
+        .exists()
+    )

@@ -31,7 +31,7 @@ def console_marsad(tmp_path: Path, poll_interval: int = 60) -> Marsad:
 def test_the_table_names_each_job_once_and_holds_every_job() -> None:
     names = [job.name for job in jobs.SCHEDULE]
     assert len(names) == len(set(names)), names
-    assert set(names) == {"poll", "deliver", "failing_feeds", "digest"}
+    assert set(names) == {"poll", "deliver", "failing_feeds", "digest", "story_edits"}
     defined = {
         value
         for name, value in vars(jobs).items()

@@ -94,6 +94,7 @@ async def test_replacing_topics_alerts_only_new_destinations(store: Store) -> No
     await store.upsert_chat(9, kind="private", now=NOW)
     await store.subscribe(9, ["books", "terrorism"], now=NOW)
     batch = await store.add_articles(feed, [article(1, topics=())], now=NOW)
+    await store.thread_stories(now=NOW)  # its story decided: the new topic alerts its story
     [stored] = await store.articles_fetched_since(NOW)
     assert stored.topics == ()
     match = TopicMatch("books", 1.0, ("كتاب (title)",))
@@ -104,7 +105,7 @@ async def test_replacing_topics_alerts_only_new_destinations(store: Store) -> No
     again = await store.replace_article_topics(
         batch.article_ids[0], [match], now=NOW, alert_topics=["books"]
     )
-    assert again == 0  # the unique key: one delivery per article and destination
+    assert again == 0  # one alert per story and destination
     found = await store.article_by_url(stored.url)
     assert found is not None and found.topics == (match,)
     assert await store.destinations() == [Destination(-100, "channel", "Desk", True, ("books",))]

@@ -14,8 +14,10 @@ NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
 
 def article(n: int) -> NewArticle:
-    """A terrorism article."""
-    title = f"عنوان الخبر الطويل رقم {n} عن الأحداث"
+    """A terrorism article, each about its own event (its own story)."""
+    title = ("انفجار سيارة مفخخة قرب سوق في الموصل", "اختطاف رهائن في ميناء جدة على يد مسلحين")[
+        n - 1
+    ]
     entry = Entry(
         f"g{n}",
         f"https://news.example/{n}",
@@ -35,6 +37,7 @@ async def setup(store: Store, chats: list[int]) -> None:
         await store.upsert_chat(chat_id, kind="private", language="en", now=NOW)
         await store.subscribe(chat_id, ["terrorism"], now=NOW)
     await store.add_articles(feed, [article(1), article(2)], now=NOW)
+    await store.thread_stories(now=NOW)  # alerts follow the story decision
 
 
 async def test_settings_default_then_change(store: Store) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from bot.models import Entry, NewArticle, PollSuccess, TopicMatch
 from bot.storage import Store
+from tests.helpers.headlines import distinct_title
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
@@ -18,16 +19,6 @@ NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 def entry(n: int, **kwargs: object) -> Entry:
     """The entry of article(n, ...)."""
     return article(n, **kwargs).entry  # type: ignore[arg-type]
-
-
-# Words no two default titles share, so each default article is its own story.
-_PLACES = ("الرياض", "جدة", "الدمام", "تبوك", "حائل", "أبها", "نجران", "جازان", "الطائف", "ينبع")
-_EVENTS = ("حريق", "فيضان", "زلزال", "انفجار", "اعتقال", "محاكمة", "قمة", "إضراب", "اشتباك", "سرقة")
-
-
-def _distinct_title(n: int) -> str:
-    """A headline about its own event: a place and an event no other n below 100 shares."""
-    return f"{_EVENTS[n // 10 % 10]} في {_PLACES[n % 10]} يخلف {n} ضحية بحسب شهود"
 
 
 def article(
@@ -40,7 +31,7 @@ def article(
     published: datetime = NOW,
 ) -> NewArticle:
     """A classified entry with distinct keys unless told otherwise."""
-    title = title or _distinct_title(n)
+    title = title or distinct_title(n)
     entry = Entry(
         key=key or f"guid-{n}",
         url=url or f"https://news.example/a/{n}",

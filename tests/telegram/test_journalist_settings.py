@@ -12,10 +12,12 @@ from tests.telegram.conftest import CYBER, START, TERROR, Newsroom
 AR_USER, EN_USER, MEMBER = 4001, 4002, 4003
 GROUP = -1004000
 
+# Another event (its own story, so its own alert).
 TERROR_2 = Item(
     "t2",
-    "اعتقال خلية إرهابية تابعة لتنظيم داعش قبل تنفيذ هجوم",
-    "أعلنت وزارة الداخلية اعتقال خلية إرهابية تابعة لتنظيم داعش كانت تخطط لهجوم إرهابي.",
+    "القبض على متهمين بتمويل الإرهاب عبر حوالات مالية في الرياض",
+    "قبضت الجهات الأمنية في الرياض على أربعة متهمين بتمويل جماعات إرهابية عبر حوالات مالية "
+    "مشبوهة، وأحالتهم إلى النيابة العامة.",
     "https://news.example/terror-2",
     START + timedelta(hours=3),
 )

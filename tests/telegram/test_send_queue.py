@@ -13,6 +13,7 @@ from bot.delivery.send import Pace, SendQueue
 from bot.models import Entry, NewArticle, TopicMatch
 from bot.storage import Store
 from tests.helpers.botapi import BotApiServer, Failure
+from tests.helpers.headlines import distinct_title
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 
@@ -34,7 +35,7 @@ class FakeTime:
 
 def article(n: int, topic: str = "terrorism") -> NewArticle:
     """A stored-to-be article with one topic."""
-    title = f"خبر عاجل رقم {n} عن هجوم إرهابي"
+    title = distinct_title(n)  # each its own story
     entry = Entry(
         f"g{n}",
         f"https://news.example/{n}",
@@ -55,6 +56,7 @@ async def setup(store: Store, chats: dict[int, int], *, topic: str = "terrorism"
         await store.subscribe(chat_id, [topic], now=NOW)
     count = max(chats.values())
     await store.add_articles(feed, [article(n, topic) for n in range(count)], now=NOW)
+    await store.thread_stories(now=NOW)  # alerts follow the story decision
 
 
 def queue(store: Store, bot: Bot, clock: FakeTime, **pace: float) -> SendQueue:
