@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.helpers.rss import Item
+from bot.jobs import edit_stories
+from tests.helpers.botapi import Failure
+from tests.helpers.rss import Item, rss
 from tests.telegram.conftest import START, Newsroom
 
 USER = 2001
@@ -65,3 +67,55 @@ async def test_several_outlets_send_one_message_and_a_second_event_its_own(
     await newsroom.publish(*BOMBING, KIDNAPPING)
     [_, second] = newsroom.api.sent_to(USER)[1:]
     assert KIDNAPPING.title in second.plain_text
+
+
+async def poll(newsroom: Newsroom, *items: Item, after: timedelta) -> None:
+    """Put items in the feed and run one cycle `after` later (the feed polls each minute)."""
+    newsroom.feeds.static("/feed.xml", rss(list(items)))
+    newsroom.clock.now += after
+    await newsroom.marsad.cycle()
+
+
+def edits(newsroom: Newsroom) -> list[str]:
+    """The texts of the accepted edits, in order."""
+    return [c.params["text"] for c in newsroom.api.calls_of("editMessageText") if c.ok]
+
+
+async def test_later_reports_edit_the_alert_in_place_at_most_once_a_minute(
+    newsroom: Newsroom,
+) -> None:
+    await newsroom.command("/subscribe terrorism", USER, language_code="ar")
+    await newsroom.publish(BOMBING[0])
+    [alert] = newsroom.api.sent_to(USER)[1:]
+
+    await poll(newsroom, *BOMBING[:2], after=timedelta(minutes=2))
+    newsroom.clock.now += timedelta(seconds=30)
+    assert await edit_stories(newsroom.marsad) == 1
+    [first] = edits(newsroom)
+    assert "+1 مصادر" in first and 'href="https://alriyadh.example/news/2"' in first
+    assert BOMBING[0].title in first  # the original alert, grown
+
+    # The third report comes 40 s after the edit: it waits for the minute to pass.
+    await poll(newsroom, *BOMBING, after=timedelta(seconds=40))
+    assert await edit_stories(newsroom.marsad) == 0
+    newsroom.clock.now += timedelta(seconds=25)
+    assert await edit_stories(newsroom.marsad) == 1
+    assert await edit_stories(newsroom.marsad) == 0  # nothing grew since
+    [_, second] = edits(newsroom)
+    assert "+2 مصادر" in second and "alwatan.example" in second
+    assert newsroom.api.sent_to(USER)[1:] == [alert]  # still one message, edited
+    assert "+2 مصادر" in alert.plain_text
+
+
+async def test_an_alert_that_cannot_be_edited_gets_a_short_reply(newsroom: Newsroom) -> None:
+    await newsroom.command("/subscribe terrorism", USER, language_code="ar")
+    await newsroom.publish(BOMBING[0])
+    [alert] = newsroom.api.sent_to(USER)[1:]
+    await poll(newsroom, *BOMBING[:2], after=timedelta(minutes=2))
+    newsroom.api.fail_next("editMessageText", Failure.bad_request("message to edit not found"))
+    assert await edit_stories(newsroom.marsad) == 1
+    [_, reply] = newsroom.api.sent_to(USER)[1:]
+    assert reply.plain_text.startswith("➕ +1 مصادر")
+    [call] = [c for c in newsroom.api.calls_of("sendMessage") if "reply_parameters" in c.params]
+    assert call.params["reply_parameters"]["message_id"] == alert.message_id
+    assert await edit_stories(newsroom.marsad) == 0  # the growth was told once
