@@ -138,6 +138,8 @@ class StoryEdit:
     message_id: int
     grown_at: datetime  # the growth this edit shows (newer growth waits for the next)
     alert: Alert  # the original alert, rendered again under the growth block
+    breaking: bool = False  # carries the breaking mark
+    tell_breaking: bool = False  # the reply with sound is still due
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from bot.delivery.limiter import UNPACED
 from bot.delivery.summarise import ArticleSummaries, Summariser, summarise
 from bot.models import Alert, Message, StoryEdit
 from bot.render import NO_TOPICS, TopicBook, alert_html, burst_digest
-from bot.render.growth import Report, grown_alert, growth_block
+from bot.render.growth import Report, breaking_reply, grown_alert, growth_block
 from bot.storage.protocols import SendStore
 
 log = logging.getLogger(__name__)
@@ -276,7 +276,7 @@ class SendQueue:
         ]
         block = growth_block(first, later, alert.language)
         original = alert_html(alert, summaries(alert.article), self.topics)
-        text = grown_alert(original, block, breaking=False, language=alert.language)
+        text = grown_alert(original, block, breaking=edit.breaking, language=alert.language)
         attempt = 0
         while True:
             await self.spacer.wait()
@@ -309,14 +309,33 @@ class SendQueue:
                 case Retry():
                     await self._wait(edit.chat_id, outcome, report)
                 case Sent() | Skip():  # a refused edit is not retried forever
-                    await self.store.mark_story_edited(edit, now=self.clock())
-                    report.messages += isinstance(outcome, Sent)
+                    told = edit.tell_breaking and await self._tell_breaking(edit)
+                    await self.store.mark_story_edited(edit, now=self.clock(), told_breaking=told)
+                    report.messages += isinstance(outcome, Sent) + told
                     return True
                 case Gone():
                     await self._deactivate(edit.chat_id, outcome.reason, report)
                     return False
                 case _:
                     return False  # Defer, Moved: the growth waits for the next run
+
+    async def _tell_breaking(self, edit: StoryEdit) -> bool:
+        """The breaking reply to the alert, always with sound; whether Telegram took it."""
+        await self.spacer.wait()
+        try:
+            await self.bot.send_message(
+                chat_id=edit.chat_id,
+                message_thread_id=edit.thread_id or None,
+                text=breaking_reply(edit.alert.article.title, edit.alert.language),
+                parse_mode=ParseMode.HTML,
+                disable_notification=False,
+                reply_parameters=ReplyParameters(edit.message_id, allow_sending_without_reply=True),
+                **self._send_args,
+            )
+        except Exception as exc:  # told at the next edit, whatever refused it
+            log.warning("chat %d: breaking reply not sent (%s)", edit.chat_id, exc)
+            return False
+        return True
 
     async def _reply_growth(self, edit: StoryEdit, block: str, report: DrainReport) -> Outcome:
         """A short reply to an alert that can no longer be edited; a plain message if gone."""

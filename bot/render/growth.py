@@ -76,3 +76,9 @@ def grown_alert(alert: str, block: str, *, breaking: bool, language: str) -> str
         if visible_len(text) <= MAX_MESSAGE and text.count("<") // 2 <= MAX_ENTITIES:
             return text
     return alert
+
+
+def breaking_reply(title: str, language: str) -> str:
+    """The short reply that rings when a story becomes breaking: the mark and the headline."""
+    mark = esc(labels(language)["breaking"])
+    return f"<b>{mark}</b>: {text_block(flat(title)[:MAX_HEADLINE])}"

@@ -422,8 +422,11 @@ class SendStore(DeliveryStore, ChatStore, Protocol):
         """Grown story alerts sent as a message of their own, not edited in the last minute."""
         ...
 
-    async def mark_story_edited(self, edit: StoryEdit, *, now: datetime) -> None:
-        """The edit (or its reply) went out: clear the growth it showed, stamp the time."""
+    async def mark_story_edited(
+        self, edit: StoryEdit, *, now: datetime, told_breaking: bool = False
+    ) -> None:
+        """The edit (or its reply) went out: clear the growth it showed, stamp the time;
+        `told_breaking`: the breaking reply went out too."""
         ...
 
     async def story_members(self, story_id: int) -> list[StoryMember]:

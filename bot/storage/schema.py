@@ -273,6 +273,7 @@ story_alerts = Table(
     Column("grown_at", UTCDateTime),  # the story grew since the last edit: an edit is due
     Column("edited_at", UTCDateTime),  # the last edit (at most one a minute)
     Column("edited_seq", BigInteger, nullable=False, default=0),  # the newest member shown
-    Column("breaking_at", UTCDateTime),  # marked breaking for this chat (and replied)
+    Column("breaking_at", UTCDateTime),  # became breaking for this chat: mark it
+    Column("breaking_told_at", UTCDateTime),  # the reply with sound went out (once)
     Index(None, "grown_at"),
 )

@@ -60,9 +60,11 @@ async def enqueue_story_alerts(
                 grown.add(key)
             elif story_id in first_alerting:
                 new[key] = first_alerting[story_id]
+    created = await _insert_alerts(conn, new, now)
     if grow:
         await _mark_grown(conn, grown, now)
-    return await _insert_alerts(conn, new, now)
+        await _mark_breaking(conn, story_ids, now)  # new alerts too: marked once sent
+    return created
 
 
 async def _story_topics(conn: AsyncConnection, story_ids: list[int]) -> dict[int, set[str]]:
@@ -101,6 +103,44 @@ async def _mark_grown(
         # The newest growth's time: an edit under way clears only the growth it showed.
         query = update(t.story_alerts).where(match).values(grown_at=now)
         await conn.execute(query)
+
+
+def is_breaking(reports: Sequence[tuple[datetime, str]], outlets: int, minutes: int) -> bool:
+    """Whether at least `outlets` distinct outlets reported within some `minutes` span."""
+    if outlets <= 0:
+        return False
+    ordered = sorted(reports)
+    span = timedelta(minutes=minutes)
+    for i, (start, _) in enumerate(ordered):
+        within = {outlet for at, outlet in ordered[i:] if at - start <= span}
+        if len(within) >= outlets:
+            return True
+    return False
+
+
+async def _mark_breaking(conn: AsyncConnection, story_ids: list[int], now: datetime) -> None:
+    """Alerts whose story became breaking by their chat's setting: mark them, edit due."""
+    s, c, m = t.story_alerts.c, t.chats.c, t.story_members.c
+    query = (
+        select(s.story_id, s.chat_id, s.thread_id, c.breaking_outlets, c.breaking_minutes)
+        .join(t.chats, c.id == s.chat_id)
+        .where(s.story_id.in_(story_ids), s.breaking_at.is_(None), c.breaking_outlets > 0)
+    )
+    candidates = (await conn.execute(query)).all()
+    if not candidates:
+        return
+    reports: dict[int, list[tuple[datetime, str]]] = {}
+    members = select(m.story_id, m.at, m.outlet).where(m.story_id.in_(story_ids))
+    for member in await conn.execute(members):
+        reports.setdefault(member.story_id, []).append((member.at, member.outlet))
+    for row in candidates:
+        if is_breaking(reports.get(row.story_id, []), row.breaking_outlets, row.breaking_minutes):
+            key = and_(
+                s.story_id == row.story_id, s.chat_id == row.chat_id, s.thread_id == row.thread_id
+            )
+            await conn.execute(
+                update(t.story_alerts).where(key).values(breaking_at=now, grown_at=now)
+            )
 
 
 async def _insert_alerts(
@@ -162,6 +202,8 @@ class StoryAlertTables(StoreBase):
             select(
                 s.story_id,
                 s.grown_at,
+                s.breaking_at,
+                s.breaking_told_at,
                 d.id.label("delivery_id"),
                 d.chat_id,
                 d.thread_id,
@@ -199,17 +241,24 @@ class StoryAlertTables(StoreBase):
                 row.message_id,
                 row.grown_at,
                 alert_record(row, topics.get(row.id, ())),
+                breaking=row.breaking_at is not None,
+                tell_breaking=row.breaking_at is not None and row.breaking_told_at is None,
             )
             for row in rows
         ]
 
-    async def mark_story_edited(self, edit: StoryEdit, *, now: datetime) -> None:
-        """The edit (or its reply) went out: clear the growth it showed, stamp the time."""
+    async def mark_story_edited(
+        self, edit: StoryEdit, *, now: datetime, told_breaking: bool = False
+    ) -> None:
+        """The edit (or its reply) went out: clear the growth it showed, stamp the time;
+        `told_breaking`: the breaking reply went out too."""
         s = t.story_alerts.c
         key = and_(
             s.story_id == edit.story_id, s.chat_id == edit.chat_id, s.thread_id == edit.thread_id
         )
         async with self.transaction() as conn:
+            if told_breaking:
+                await conn.execute(update(t.story_alerts).where(key).values(breaking_told_at=now))
             await conn.execute(
                 update(t.story_alerts)
                 .where(key, s.grown_at == edit.grown_at)

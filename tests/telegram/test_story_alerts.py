@@ -99,12 +99,13 @@ async def test_later_reports_edit_the_alert_in_place_at_most_once_a_minute(
     await poll(newsroom, *BOMBING, after=timedelta(seconds=40))
     assert await edit_stories(newsroom.marsad) == 0
     newsroom.clock.now += timedelta(seconds=25)
-    assert await edit_stories(newsroom.marsad) == 1
+    assert await edit_stories(newsroom.marsad) == 2  # the edit, and (3 outlets) breaking
     assert await edit_stories(newsroom.marsad) == 0  # nothing grew since
     [_, second] = edits(newsroom)
     assert "+2 مصادر" in second and "alwatan.example" in second
-    assert newsroom.api.sent_to(USER)[1:] == [alert]  # still one message, edited
-    assert "+2 مصادر" in alert.plain_text
+    [edited, breaking] = newsroom.api.sent_to(USER)[1:]  # no new alert: one message, edited
+    assert edited is alert and "+2 مصادر" in alert.plain_text
+    assert breaking.plain_text.startswith("🔴 عاجل: ")
 
 
 async def test_an_alert_that_cannot_be_edited_gets_a_short_reply(newsroom: Newsroom) -> None:
@@ -119,3 +120,25 @@ async def test_an_alert_that_cannot_be_edited_gets_a_short_reply(newsroom: Newsr
     [call] = [c for c in newsroom.api.calls_of("sendMessage") if "reply_parameters" in c.params]
     assert call.params["reply_parameters"]["message_id"] == alert.message_id
     assert await edit_stories(newsroom.marsad) == 0  # the growth was told once
+
+
+async def test_three_outlets_within_half_an_hour_mark_the_story_breaking_once(
+    newsroom: Newsroom,
+) -> None:
+    await newsroom.command("/subscribe terrorism", USER, language_code="ar")
+    await newsroom.publish(*BOMBING)  # three outlets within five minutes
+    [alert] = newsroom.api.sent_to(USER)[1:]
+    newsroom.clock.now += timedelta(minutes=1)
+    assert await edit_stories(newsroom.marsad) == 2  # the edit and the reply
+    assert alert.plain_text.startswith("🔴 عاجل\n") and "+2 مصادر" in alert.plain_text
+    [_, reply] = newsroom.api.sent_to(USER)[1:]
+    assert reply.plain_text.startswith("🔴 عاجل: ") and BOMBING[0].title in reply.plain_text
+    assert reply.disable_notification is False
+    [call] = [c for c in newsroom.api.calls_of("sendMessage") if "reply_parameters" in c.params]
+    assert call.params["reply_parameters"]["message_id"] == alert.message_id
+
+    later = report(5, "sabq.example", "الحكومة تدين تفجير مسجد أبها الإرهابي", "أدانت.", 20)
+    await poll(newsroom, *BOMBING, later, after=timedelta(minutes=2))
+    assert await edit_stories(newsroom.marsad) == 1  # an edit, no second reply
+    assert len(newsroom.api.sent_to(USER)) == 3
+    assert alert.plain_text.startswith("🔴 عاجل\n") and "+3 مصادر" in alert.plain_text

@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("edited_at", sa.DateTime(), nullable=True),
         sa.Column("edited_seq", sa.BigInteger(), nullable=False),
         sa.Column("breaking_at", sa.DateTime(), nullable=True),
+        sa.Column("breaking_told_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["chat_id"],
             ["chats.id"],
