@@ -118,6 +118,7 @@ class Alert:
     language: str = "ar"  # the chat's language, for hashtags and labels
     timezone: str = "UTC"  # the chat's time zone, for publication times
     show_why: bool = False  # whether the chat wants the evidence line
+    quiet: bool = False  # the chat wants routine alerts without sound
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,9 @@ class ChatSettings:
     muted_until: datetime | None = None
     show_why: bool = False
     active: bool = True
+    quiet: bool = False  # routine alerts without sound (/quiet)
+    breaking_outlets: int = 3  # /breaking K M: K outlets within M minutes; 0 is off
+    breaking_minutes: int = 30
 
 
 @dataclass(frozen=True, slots=True)

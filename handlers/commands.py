@@ -117,6 +117,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("digest", settings.digest, CHAT_ADMINS, Menu.MANAGERS),
     Command("timezone", settings.timezone, CHAT_ADMINS, Menu.MANAGERS),
     Command("mute", settings.mute, CHAT_ADMINS, Menu.MANAGERS),
+    Command("quiet", settings.quiet, CHAT_ADMINS, Menu.MANAGERS),
+    Command("breaking", settings.breaking, CHAT_ADMINS, Menu.MANAGERS),
     Command("why", settings.why, EVERYONE, Menu.ALL),
     Command("lang", settings.lang, CHAT_ADMINS, Menu.MANAGERS),
     # Marsad admins' commands (issue 7)

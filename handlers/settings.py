@@ -1,4 +1,5 @@
-"""/digest, /timezone, /mute, /lang and /why: how and when a chat gets its alerts."""
+"""/digest, /timezone, /mute, /quiet, /breaking, /lang and /why: how and when a chat gets
+its alerts."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from handlers.subscriptions import chat_language, ensure_chat, may_manage, reply
 from handlers.texts import LANGUAGES, say
 
 MAX_MUTE_HOURS = 168
+MAX_BREAKING_OUTLETS = 50
+MAX_BREAKING_MINUTES = 1440
 MAX_WHY_ARTICLES = 10  # a digest message carries many articles; /why lists the first ones
 WHY_BUDGET = 4000  # Telegram's 4096, counted after entity parsing, with a margin
 _HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -125,6 +128,56 @@ async def mute(update: Update, context: Context) -> None:
     until = now + timedelta(hours=hours)
     await store.update_chat_settings(settings.chat_id, muted_until=until)
     await reply(update, say(language, "muted", time=when(until, settings.timezone, language)))
+
+
+async def quiet(update: Update, context: Context) -> None:
+    """/quiet on|off: routine alerts without notification sound; breaking ones still ring."""
+    language = await chat_language(update, context)
+    args = [a.lower() for a in context.args or []]
+    if len(args) != 1 or args[0] not in ("on", "off"):
+        await reply(update, say(language, "quiet_usage"))
+        return
+    settings = await _settings_for_change(update, context)
+    if settings is None:
+        return
+    await context.marsad.store.update_chat_settings(settings.chat_id, quiet=args[0] == "on")
+    await reply(update, say(language, f"quiet_{args[0]}"))
+
+
+async def breaking(update: Update, context: Context) -> None:
+    """/breaking K M: a story K outlets report within M minutes is breaking; /breaking off."""
+    language = await chat_language(update, context)
+    args = [a.lower() for a in context.args or []]
+    parsed = _breaking_args(args)
+    if parsed is None:
+        await reply(update, say(language, "breaking_usage"))
+        return
+    settings = await _settings_for_change(update, context)
+    if settings is None:
+        return
+    outlets, minutes = parsed
+    store = context.marsad.store
+    await store.update_chat_settings(
+        settings.chat_id, breaking_outlets=outlets, breaking_minutes=minutes
+    )
+    if outlets == 0:
+        await reply(update, say(language, "breaking_off"))
+    else:
+        await reply(
+            update, say(language, "breaking_set", outlets=str(outlets), minutes=str(minutes))
+        )
+
+
+def _breaking_args(args: list[str]) -> tuple[int, int] | None:
+    """(outlets, minutes) from "K M" or "off" (0 outlets), or None when invalid."""
+    if args == ["off"]:
+        return 0, 30
+    if len(args) != 2 or not all(a.isascii() and a.isdigit() for a in args):
+        return None
+    outlets, minutes = int(args[0]), int(args[1])
+    if 2 <= outlets <= MAX_BREAKING_OUTLETS and 1 <= minutes <= MAX_BREAKING_MINUTES:
+        return outlets, minutes
+    return None
 
 
 def _hours(text: str) -> float | None:

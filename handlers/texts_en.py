@@ -72,6 +72,15 @@ EN: dict[str, str] = {
     "mute_usage": "Usage: /mute &lt;hours&gt; (1 to 168); /mute 0 ends it",
     "muted": "Alerts are muted until {time}; what arrives meanwhile comes as one digest after.",
     "unmuted": "Alerts are no longer muted.",
+    "quiet_usage": "Usage: /quiet on for alerts without sound; /quiet off brings the sound back",
+    "quiet_on": "Routine alerts now arrive without sound; breaking news still rings.",
+    "quiet_off": "Alerts arrive with sound again.",
+    "breaking_usage": (
+        "Usage: /breaking &lt;outlets&gt; &lt;minutes&gt; (e.g. /breaking 3 30: breaking when 3 "
+        "outlets report a story within 30 minutes); /breaking off turns it off"
+    ),
+    "breaking_set": "A story is breaking once {outlets} outlets report it within {minutes} min.",
+    "breaking_off": "Stories are no longer marked breaking in this chat.",
     "why_usage": "Reply to an alert with /why to see why it was sent.",
     "why_unknown": "That message is not an alert I sent in this chat.",
     "why_header": "<b>Why this alert</b>",
@@ -206,7 +215,11 @@ EN: dict[str, str] = {
     "menu_timezone": "Time zone for times and digests",
     "help_timezone": "/timezone Africa/Casablanca — the time zone for times and digests",
     "menu_mute": "Silence alerts for a while",
+    "menu_quiet": "Alerts without sound",
+    "menu_breaking": "When a story is breaking",
     "help_mute": "/mute 3 — silence alerts for 3 hours (/mute 0 ends it)",
+    "help_quiet": "/quiet on — routine alerts without sound, breaking ones ring (/quiet off)",
+    "help_breaking": "/breaking 3 30 — breaking: 3 outlets in 30 minutes (/breaking off)",
     "menu_why": "In reply to an alert: why it was sent",
     "help_why": "/why — in reply to an alert: why it was sent",
     "menu_lang": "Language of replies",

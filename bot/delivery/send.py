@@ -210,16 +210,24 @@ class SendQueue:
             summaries = ArticleSummaries(self.summariser)
             await asyncio.gather(
                 *(
-                    self.serve(dest, self._messages(alerts, summaries), report)
+                    self.serve(
+                        dest, self._messages(alerts, summaries), report, quiet=alerts[0].quiet
+                    )
                     for dest, alerts in destinations.items()
                 )
             )
         return report
 
     async def serve(
-        self, dest: Destination, messages: Sequence[Message], report: DrainReport
+        self,
+        dest: Destination,
+        messages: Sequence[Message],
+        report: DrainReport,
+        *,
+        quiet: bool = False,
     ) -> bool:
-        """Send one destination's messages in order; False when stopped with some left."""
+        """Send one destination's messages in order (`quiet`: without sound); False when
+        stopped with some left."""
         chat_id = dest[0]
         interval = self.pace.private_interval if chat_id > 0 else self.pace.group_interval
         next_at = 0.0
@@ -227,7 +235,7 @@ class SendQueue:
             wait = next_at - self.monotonic()
             if wait > 0:
                 await self.sleep(wait)
-            chat_id, outcome = await self._send(chat_id, dest[1], message, report)
+            chat_id, outcome = await self._send(chat_id, dest[1], message, report, quiet=quiet)
             if isinstance(outcome, Gone | Defer):  # what is left stays pending
                 report.deferred += sum(len(m.deliveries) for m in messages)
                 return False
@@ -346,6 +354,7 @@ class SendQueue:
                 text=block,
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
+                disable_notification=edit.alert.quiet or None,
                 reply_parameters=ReplyParameters(edit.message_id, allow_sending_without_reply=True),
                 **self._send_args,
             )
@@ -363,7 +372,13 @@ class SendQueue:
         ]
 
     async def _send(
-        self, chat_id: int, thread_id: int, message: Message, report: DrainReport
+        self,
+        chat_id: int,
+        thread_id: int,
+        message: Message,
+        report: DrainReport,
+        *,
+        quiet: bool = False,
     ) -> tuple[int, Ending]:
         """Send one message, retrying as Telegram asks; the chat id it went to, how it ended."""
         attempt = 0
@@ -376,6 +391,7 @@ class SendQueue:
                     text=message.text,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    disable_notification=quiet or None,
                     **self._send_args,
                 )
             except Exception as exc:  # classified by outcome_of; unexpected errors surface

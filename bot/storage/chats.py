@@ -24,6 +24,9 @@ CHAT_SETTINGS = frozenset(
         "last_digest_at",
         "muted_until",
         "show_why",
+        "quiet",
+        "breaking_outlets",
+        "breaking_minutes",
     }
 )
 

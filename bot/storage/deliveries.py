@@ -31,6 +31,7 @@ class DeliveryTables(StoreBase):
                 c.language.label("chat_language"),
                 c.timezone.label("chat_timezone"),
                 c.show_why,
+                c.quiet,
                 t.articles,
                 t.feeds.c.title.label("feed_title"),
                 t.feeds.c.url.label("feed_url"),

@@ -77,6 +77,7 @@ def alert_record(row: Any, topics: tuple[TopicMatch, ...]) -> Alert:
         language=row.chat_language,
         timezone=row.chat_timezone,
         show_why=row.show_why,
+        quiet=row.quiet,
     )
 
 
@@ -94,6 +95,9 @@ def chat_settings_record(row: Any) -> ChatSettings:
         muted_until=row.muted_until,
         show_why=row.show_why,
         active=row.active,
+        quiet=row.quiet,
+        breaking_outlets=row.breaking_outlets,
+        breaking_minutes=row.breaking_minutes,
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -166,6 +166,7 @@ async def _insert_alerts(
         .returning(d.id, d.article_id, d.chat_id, d.thread_id)
     )
     ids = {(r.article_id, r.chat_id, r.thread_id): r.id for r in await conn.execute(query, rows)}
+    crowded = await _with_others(conn, {story_id for story_id, _, _ in new})
     alerts = [
         {
             "story_id": story_id,
@@ -174,11 +175,25 @@ async def _insert_alerts(
             "delivery_id": ids.get((article_id, chat_id, thread_id)),
             "created_at": now,
             "edited_seq": 0,
+            # Others reported it already: the first edit shows them once the alert is sent.
+            "grown_at": now if story_id in crowded else None,
         }
         for (story_id, chat_id, thread_id), article_id in new.items()
     ]
     await conn.execute(_insert(conn, t.story_alerts).on_conflict_do_nothing(), alerts)
     return len(ids)
+
+
+async def _with_others(conn: AsyncConnection, story_ids: set[int]) -> set[int]:
+    """The stories with more than one report."""
+    m = t.story_members.c
+    query = (
+        select(m.story_id)
+        .where(m.story_id.in_(sorted(story_ids)))
+        .group_by(m.story_id)
+        .having(func.count() > 1)
+    )
+    return set((await conn.execute(query)).scalars())
 
 
 def _insert(conn: AsyncConnection, table: Any) -> Any:
@@ -211,6 +226,7 @@ class StoryAlertTables(StoreBase):
                 c.language.label("chat_language"),
                 c.timezone.label("chat_timezone"),
                 c.show_why,
+                c.quiet,
                 t.articles,
                 t.feeds.c.title.label("feed_title"),
                 t.feeds.c.url.label("feed_url"),

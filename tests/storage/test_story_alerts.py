@@ -61,17 +61,22 @@ async def test_a_story_alerts_each_chat_once_and_later_reports_mark_it_grown(
     assert await grown(store) == set()
 
     # A second report: the terror desk's alert grows; it adds "security", so the security
-    # desk gets the story's first alert now.
+    # desk gets the story's first alert now (grown already: another outlet had reported).
     await alerting(store, D2)
     assert (await alerts(store))[2:] == [(SECURITY_DESK, D2.entry.url, dammam)]
-    assert await grown(store) == {(dammam, TERROR_DESK)}
+    assert await grown(store) == {(dammam, TERROR_DESK), (dammam, SECURITY_DESK)}
 
     # A restart mid-story re-alerts nothing: the state is in the database.
     await store.close()
     restarted = database()
     await alerting(restarted, A2)
     assert (await alerts(restarted))[3:] == [(SECURITY_DESK, A2.entry.url, abha)]
-    assert await grown(restarted) == {(dammam, TERROR_DESK), (abha, TERROR_DESK)}
+    assert await grown(restarted) == {
+        (dammam, TERROR_DESK),
+        (dammam, SECURITY_DESK),
+        (abha, TERROR_DESK),
+        (abha, SECURITY_DESK),
+    }
 
 
 async def test_an_article_that_may_not_alert_starts_no_alert(database: Opener) -> None:

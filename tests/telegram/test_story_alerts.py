@@ -142,3 +142,39 @@ async def test_three_outlets_within_half_an_hour_mark_the_story_breaking_once(
     assert await edit_stories(newsroom.marsad) == 1  # an edit, no second reply
     assert len(newsroom.api.sent_to(USER)) == 3
     assert alert.plain_text.startswith("🔴 عاجل\n") and "+3 مصادر" in alert.plain_text
+
+
+async def test_quiet_chats_get_routine_alerts_without_sound_and_breaking_with_it(
+    newsroom: Newsroom,
+) -> None:
+    await newsroom.command("/subscribe terrorism", USER, language_code="ar")
+    reply = await newsroom.command("/quiet on", USER, language_code="ar")
+    assert reply.plain_text.startswith("تصل التنبيهات العادية الآن بلا صوت")
+    await newsroom.publish(*BOMBING)
+    [alert] = newsroom.api.sent_to(USER)[2:]
+    assert alert.disable_notification is True
+    newsroom.clock.now += timedelta(minutes=1)
+    assert await edit_stories(newsroom.marsad) == 2
+    [_, breaking] = newsroom.api.sent_to(USER)[2:]
+    assert breaking.plain_text.startswith("🔴 عاجل: ") and breaking.disable_notification is False
+
+    await newsroom.command("/quiet off", USER, language_code="ar")
+    await newsroom.publish(KIDNAPPING)
+    assert not newsroom.api.sent_to(USER)[-1].disable_notification
+
+
+async def test_breaking_is_set_per_chat_and_can_be_turned_off(newsroom: Newsroom) -> None:
+    await newsroom.command("/subscribe terrorism", USER, language_code="en")
+    reply = await newsroom.command("/breaking 4 10", USER, language_code="en")
+    assert reply.plain_text == "A story is breaking once 4 outlets report it within 10 min."
+    reply = await newsroom.command("/breaking 1 10", USER, language_code="en")
+    assert reply.plain_text.startswith("Usage: /breaking")
+    await newsroom.publish(*BOMBING)  # three outlets: not breaking for this chat
+    newsroom.clock.now += timedelta(minutes=1)
+    assert await edit_stories(newsroom.marsad) == 1  # the growth, no mark, no reply
+    [alert] = newsroom.api.sent_to(USER)[3:]
+    assert not alert.plain_text.startswith("🔴") and "+2 outlets" in alert.plain_text
+    reply = await newsroom.command("/breaking off", USER, language_code="en")
+    assert reply.plain_text == "Stories are no longer marked breaking in this chat."
+    settings = await newsroom.marsad.store.chat_settings(USER)
+    assert settings is not None and settings.breaking_outlets == 0
