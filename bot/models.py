@@ -179,7 +179,7 @@ class StoredBatch:
 
     article_ids: tuple[int, ...]
     duplicates: int  # entries the database already knew under another key
-    deliveries: int  # articles that may alert: their deliveries follow the story decision
+    deliveries: int  # tagged articles that may alert: deliveries follow the story decision
     articles: tuple[NewArticle, ...] = ()  # the stored articles, in the order of article_ids
     alerted: frozenset[int] = frozenset()  # the ids of those that alert
     catch_up: bool = False  # more new items than the cap: only the newest alerted

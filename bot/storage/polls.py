@@ -165,7 +165,7 @@ class PollWrites(StoreBase):
                 ]
                 # Alerts wait for the story decision (bot.storage.storyalerts).
                 await self._queue_stories(conn, stored, alerting)
-                counts = [len(pairs) for pairs in alerting]
+                counts = [sum(1 for _, item in pairs if item.topics) for pairs in alerting]
                 await self._audit_catch_ups(conn, batch, stored, catch_ups)
         except Exception as exc:  # every caller of the batch learns of it
             for w in batch:

@@ -425,8 +425,7 @@ class SendStore(DeliveryStore, ChatStore, Protocol):
     async def mark_story_edited(
         self, edit: StoryEdit, *, now: datetime, told_breaking: bool = False
     ) -> None:
-        """The edit (or its reply) went out: clear the growth it showed, stamp the time;
-        `told_breaking`: the breaking reply went out too."""
+        """The edit went out (and the breaking reply, if told): clear what it showed."""
         ...
 
     async def story_members(self, story_id: int) -> list[StoryMember]:

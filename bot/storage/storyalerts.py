@@ -266,8 +266,7 @@ class StoryAlertTables(StoreBase):
     async def mark_story_edited(
         self, edit: StoryEdit, *, now: datetime, told_breaking: bool = False
     ) -> None:
-        """The edit (or its reply) went out: clear the growth it showed, stamp the time;
-        `told_breaking`: the breaking reply went out too."""
+        """The edit went out (and the breaking reply, if told): clear what it showed."""
         s = t.story_alerts.c
         key = and_(
             s.story_id == edit.story_id, s.chat_id == edit.chat_id, s.thread_id == edit.thread_id

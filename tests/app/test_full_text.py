@@ -317,6 +317,7 @@ async def test_a_completed_article_is_found_by_its_pages_words_and_alerts_new_to
     await store.subscribe(7101, ["terrorism", "cybersecurity"], now=NOW)
     lede = article(1, topics=("terrorism",))
     [article_id] = (await store.add_articles(feed, [lede], now=NOW)).article_ids
+    await store.thread_stories(now=NOW)  # its story alerted the chat
     page = replace(lede.entry, text="النص الكامل من الصفحة zqpage")
     full = NewArticle(page, "النص الكامل zqpage", "ar", (TopicMatch("cybersecurity", 3.0, ()),))
     assert (await store.search(SearchQuery("zqpage"), now=NOW)).hits == ()

@@ -34,6 +34,7 @@ from bot.models import Alert, Article, Entry, NewArticle, TopicMatch
 from bot.render import alert_html
 from bot.storage import Store
 from tests.helpers.botapi import BotApiServer
+from tests.helpers.headlines import distinct_title
 from tests.helpers.topics import BUILT_IN
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
@@ -79,9 +80,9 @@ class CountingSummariser:
 
 
 def new_article(n: int) -> NewArticle:
-    """A terrorism article with a body worth summarising."""
-    title = f"هجوم إرهابي رقم {n} يستهدف نقطة أمنية"
-    text = "أعلن تنظيم داعش مسؤوليته عن الهجوم. وأدانت الحكومة العمل الإرهابي. " * 3
+    """A terrorism article about its own event, with a body worth summarising."""
+    title = distinct_title(n)
+    text = f"{title}. وأدانت الحكومة ما جرى وتعهدت بالتحقيق. " * 3
     digest = hashlib.sha256(title.encode()).hexdigest()
     entry = Entry(f"g{n}", f"https://news.example/{n}", title, text, NOW, digest, "ar")
     return NewArticle(entry, title, "ar", (TopicMatch("terrorism", 6.0, ("داعش (body)",)),))
@@ -97,6 +98,7 @@ async def test_an_article_is_summarised_once_however_many_chats_get_it(
         await sqlite_store.upsert_chat(chat_id, kind=kind, now=NOW, language=language)
         await sqlite_store.subscribe(chat_id, ["terrorism"], now=NOW)
     await sqlite_store.add_articles(feed, [new_article(1), new_article(2)], now=NOW)
+    await sqlite_store.thread_stories(now=NOW)  # alerts follow the story decision
     pending = await sqlite_store.pending_alerts()
     # What each chat got before: its alert rendered with a summary computed for it alone.
     expected = {

@@ -173,7 +173,7 @@ async def test_deliveries_follow_subscriptions_and_alert_setting(store: Store) -
     await store.subscribe(-200, ["cybersecurity"], now=NOW, thread_id=7)
     items = [article(1), article(2, topics=("cybersecurity", "terrorism")), article(3, topics=())]
     batch = await store.add_articles(feed, items, now=NOW)
-    assert batch.deliveries == 3  # articles that may alert, once their story is decided
+    assert batch.deliveries == 2  # tagged articles that may alert, once their story is decided
     quiet = await store.add_articles(feed, [article(4)], now=NOW, alert=False)
     assert (len(quiet.article_ids), quiet.deliveries) == (1, 0)
     assert (await store.stats()).alerts_pending == 0  # alerts follow the story decision
