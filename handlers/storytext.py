@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 
 from bot.delivery.summarise import truncate_words
-from bot.models import JoinEvidence, StoryMember
+from bot.models import JoinEvidence, Story, StoryMember
 from bot.render import FSI, PDI, local_time, safe_url
 from handlers.texts import say
 
@@ -29,7 +29,7 @@ def headline(member: StoryMember, limit: int = 160) -> str:
 def evidence_text(evidence: JoinEvidence, language: str) -> str:
     """Why a report is in its story: the similarity and the shared words and names."""
     if evidence.reason == "joined":
-        shared = ", ".join(evidence.shared[:MAX_SHARED]) or "—"
+        shared = say(language, "list_comma").join(evidence.shared[:MAX_SHARED]) or "—"
         return say(
             language,
             "story_joined",
@@ -48,3 +48,9 @@ def member_block(member: StoryMember, language: str, tz: str = "UTC") -> str:
     outlet = wrapped(member.outlet)
     head = f"• <b>{outlet}</b> — {when}\n  {headline(member)}"
     return f"{head}\n  {evidence_text(member.evidence, language)}"
+
+
+def story_blocks(story: Story, members: list[StoryMember], language: str, tz: str) -> list[str]:
+    """/why's story part: a heading with its counts, then each report and why it joined."""
+    heading = say(language, "why_story", members=str(story.members), outlets=str(story.outlets))
+    return ["\n" + heading, *(member_block(m, language, tz) for m in members)]
