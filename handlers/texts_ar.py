@@ -58,6 +58,7 @@ AR: dict[str, str] = {
     "search_next": "الخمسة التالية ›",
     "search_prev": "‹ السابقة",
     "search_expired": "انتهت صلاحية هذا البحث؛ أرسل /search من جديد.",
+    "search_outlets": "{n} مصادر",
     "search_source": "📰 {source} · {when}",
     "digest_usage": "الاستعمال: /digest off|hourly|daily [HH:MM] — مثل /digest daily 07:30",
     "digest_off": "ستصل التنبيهات فرادى من جديد.",

@@ -59,6 +59,7 @@ EN: dict[str, str] = {
     "search_next": "Next five ›",
     "search_prev": "‹ Previous",
     "search_expired": "This search has expired; send /search again.",
+    "search_outlets": "{n} outlets",
     "search_source": "📰 {source} · {when}",
     "digest_usage": "Usage: /digest off|hourly|daily [HH:MM] — e.g. /digest daily 07:30",
     "digest_off": "Alerts arrive one by one again.",

@@ -36,3 +36,16 @@ async def test_why_lists_the_storys_reports_and_why_each_joined(newsroom: Newsro
     why = await newsroom.command("/why", AR_USER, reply_to=alert.message_id)
     assert "القصة: 2 تقارير من 2 مصادر" in plain(why.plain_text)
     assert "انضم: تشابه" in why.plain_text and "أول تقرير في القصة" in why.plain_text
+
+
+async def test_search_shows_one_line_per_story_with_its_outlets(newsroom: Newsroom) -> None:
+    await one_story(newsroom)
+
+    reply = await newsroom.command("/search مسجد العنود", EN_USER, language_code="en")
+
+    text = plain(reply.plain_text)
+    assert text.startswith("Results 1–1 for")
+    assert (DAMMAM_1[0] in text) != (DAMMAM_2[0] in text)  # one of its reports
+    assert "2 outlets" in text
+    reply = await newsroom.command("/search مسجد العنود", AR_USER)
+    assert "2 مصادر" in reply.plain_text
