@@ -417,9 +417,9 @@ class StoryStore(Protocol):
 
 
 @runtime_checkable
-class SendStore(DeliveryStore, ChatStore, Protocol):
+class SendStore(DeliveryStore, ChatStore, StoryStore, Protocol):
     """The send queue and digests: the outbox, and the chats it sends to (migrations, 403s,
-    digest slots); raises as the module says."""
+    digest slots), and the stories digests group by; raises as the module says."""
 
 
 @runtime_checkable

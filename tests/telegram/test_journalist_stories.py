@@ -3,6 +3,9 @@ why each joined; /search and digests show one line per story."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from bot.jobs import digest_job
 from tests.classifiers.test_stories import DAMMAM_1, DAMMAM_2
 from tests.telegram.conftest import Newsroom
 from tests.telegram.test_admin_stories import D1, D2, one_story, plain
@@ -49,3 +52,21 @@ async def test_search_shows_one_line_per_story_with_its_outlets(newsroom: Newsro
     assert "2 outlets" in text
     reply = await newsroom.command("/search مسجد العنود", AR_USER)
     assert "2 مصادر" in reply.plain_text
+
+
+async def test_the_hourly_digest_has_one_line_per_story(newsroom: Newsroom) -> None:
+    await newsroom.command("/subscribe terrorism", EN_USER, language_code="en")
+    await newsroom.command("/digest hourly", EN_USER, language_code="en")
+    before = len(newsroom.api.sent_to(EN_USER))
+    await one_story(newsroom)  # held for the digest
+
+    newsroom.clock.now = datetime(2026, 11, 29, 9, 0, 30, tzinfo=UTC)
+    await digest_job(newsroom.marsad)
+
+    [digest] = newsroom.api.sent_to(EN_USER)[before:]
+    text = plain(digest.plain_text)
+    lines = [line for line in text.split("\n") if line.startswith("•")]
+    assert len(lines) == 1 and DAMMAM_1[0] in lines[0] and lines[0].endswith("(+1 outlets)")
+    links = [e["url"] for e in digest.entities if e.get("type") == "text_link"]
+    assert links == [D1.link]
+    assert (await newsroom.marsad.store.stats()).alerts_pending == 0
