@@ -23,6 +23,7 @@ LABELS: dict[str, dict[str, str]] = {
         "digest": "موجز الأخبار",
         "untitled": "(بلا عنوان)",
         "comma": "، ",
+        "more_outlets": "(+{n} مصادر)",
     },
     "en": {
         "source": "Source",
@@ -31,6 +32,7 @@ LABELS: dict[str, dict[str, str]] = {
         "digest": "News digest",
         "untitled": "(untitled)",
         "comma": ", ",
+        "more_outlets": "(+{n} outlets)",
     },
 }
 

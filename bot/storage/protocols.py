@@ -404,6 +404,10 @@ class StoryStore(Protocol):
         """Move an article wrongly joined into a story of its own; its story after, or None."""
         ...
 
+    async def alert_article(self, article_id: int, *, now: datetime) -> int:
+        """Queue an article's alerts to its topics' chats that lack one (/split); how many."""
+        ...
+
     async def mark_story_breaking(self, story_id: int, *, at: datetime) -> bool:
         """Mark a story breaking; False if it was already (or there is none): once, whoever asks."""
         ...
@@ -413,9 +417,9 @@ class StoryStore(Protocol):
 
 
 @runtime_checkable
-class SendStore(DeliveryStore, ChatStore, Protocol):
+class SendStore(DeliveryStore, ChatStore, StoryStore, Protocol):
     """The send queue and digests: the outbox, and the chats it sends to (migrations, 403s,
-    digest slots); raises as the module says."""
+    digest slots), and the stories digests group by; raises as the module says."""
 
 
 @runtime_checkable
@@ -430,9 +434,12 @@ class AuditedTopicStore(TopicStore, ArticleStore, AdminStore, Protocol):
 
 
 @runtime_checkable
-class CommandStore(FeedStore, ArticleStore, ChatStore, TopicStore, AdminStore, Protocol):
+class CommandStore(
+    FeedStore, ArticleStore, ChatStore, TopicStore, AdminStore, StoryStore, Protocol
+):
     """What chat commands may use (handlers, through Context.marsad.store): everything but
-    the poll cycle's writes, the outbox and heartbeats; raises as the module says."""
+    the poll cycle's writes, the outbox and heartbeats (/split queues one article's alerts);
+    raises as the module says."""
 
 
 # Every protocol, for tests and for anyone checking a store of their own.
