@@ -1,5 +1,6 @@
 """Digests: alerts of chats in hourly or daily mode, and of chats whose mute ended, gathered
-into one message per destination, grouped by topic (bot.render.render_grouped's shape).
+into one message per destination, grouped by topic, one line per story (bot.render's
+render_grouped shape).
 
 The send queue leaves those chats' alerts pending (Store.pending_alerts skips them); the
 "digest" job (bot.jobs) calls `send_due_digests` every minute with the application's clock,
@@ -9,11 +10,13 @@ records it, so a restart or a second tick in the same minute sends nothing twice
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.delivery.send import DrainReport, SendQueue
 from bot.models import Alert, ChatSettings
-from bot.render import render_grouped, zone
+from bot.render import StoryRef, render_grouped, zone
+from bot.storage.protocols import StoryStore
 
 
 def due_slot(chat: ChatSettings, now: datetime) -> datetime | None:
@@ -61,6 +64,17 @@ async def send_due_digests(queue: SendQueue, *, now: datetime) -> int:
     return sent
 
 
+async def story_refs(store: StoryStore, alerts: Sequence[Alert]) -> dict[int, StoryRef]:
+    """The story of each alerted article that has one, with its outlet count."""
+    story_of = await store.story_ids(alert.article.id for alert in alerts)
+    refs: dict[int, StoryRef] = {}
+    for story_id in set(story_of.values()):
+        story = await store.story(story_id)
+        if story is not None:
+            refs[story_id] = StoryRef(story.id, story.outlets)
+    return {article: refs[story] for article, story in story_of.items() if story in refs}
+
+
 async def _send_chat_digest(
     queue: SendQueue, chat: ChatSettings, now: datetime
 ) -> tuple[int, bool]:
@@ -73,7 +87,8 @@ async def _send_chat_digest(
     report = DrainReport()
     for thread, members in threads.items():
         followed = frozenset(await store.subscriptions(chat.chat_id, thread_id=thread))
-        messages = render_grouped(members, chat, now, queue.topics, followed)
+        stories = await story_refs(store, members)
+        messages = render_grouped(members, chat, now, queue.topics, followed, stories)
         # The queue's own sending: its pacing, retries, migrations and deactivations.
         if not await queue.serve((chat.chat_id, thread), messages, report):
             return report.messages, False

@@ -18,6 +18,7 @@ from handlers import (
     admin_channels,
     admin_feeds,
     admin_oversight,
+    admin_stories,
     admin_topics,
     search,
     settings,
@@ -147,4 +148,6 @@ COMMANDS: tuple[Command, ...] = (
     Command("audit", admin_oversight.audit, ADMINS, Menu.ADMINS, section="oversight"),
     Command("addadmin", admin_oversight.addadmin, ADMINS, Menu.ADMINS, section="oversight"),
     Command("removeadmin", admin_oversight.removeadmin, ADMINS, Menu.ADMINS, section="oversight"),
+    Command("story", admin_stories.story_command, ADMINS, Menu.ADMINS, section="stories"),
+    Command("split", admin_stories.split, ADMINS, Menu.ADMINS, section="stories"),
 )

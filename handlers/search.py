@@ -1,4 +1,5 @@
-"""/search <words> [topic:<id>] [since:<N>h|<N>d] [lang:ar|en|fr], five results a page.
+"""/search <words> [topic:<id>] [since:<N>h|<N>d] [lang:ar|en|fr], five stories a page:
+one line per story (its best-ranked report) with how many outlets reported it.
 
 bot.services.search reads the text once into a query; bot.storage.search runs it, with
 every token quoted, so no input reaches the database as syntax. A page's button carries a
@@ -130,10 +131,13 @@ def _hit_line(number: int, hit: SearchHit) -> str:
 
 
 def _source_line(language: str, hit: SearchHit, tz: str) -> str:
-    """The source and the publication time in the chat's zone."""
+    """The source, the publication time in the chat's zone, and the story's outlets."""
     source = hit.source or "—"
     isolated = html.escape(isolate(source, rtl=is_rtl(source)))
-    return say(language, "search_source", source=isolated, when=when(hit.published, tz, language))
+    line = say(language, "search_source", source=isolated, when=when(hit.published, tz, language))
+    if hit.outlets > 1:  # the other reports of its story are not listed: say how many
+        line += " · " + say(language, "search_outlets", n=str(hit.outlets))
+    return line
 
 
 async def turn_page(update: Update, context: Context) -> None:

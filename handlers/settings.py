@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from telegram import Update
 
 from bot.delivery.summarise import truncate_words
-from bot.models import ChatSettings
+from bot.models import ChatSettings, DeliveredArticle
 from bot.render import visible_len
 from handlers.context import Context
+from handlers.storytext import story_blocks
 from handlers.subscriptions import chat_language, ensure_chat, may_manage, reply, when
 from handlers.texts import LANGUAGES, say
 
@@ -205,7 +206,8 @@ async def lang(update: Update, context: Context) -> None:
 
 
 async def why(update: Update, context: Context) -> None:
-    """/why in reply to an alert: the topics that tagged it and the evidence for each."""
+    """/why in reply to an alert: the topics that tagged it and the evidence for each, then
+    its story's reports and why each joined."""
     language = await chat_language(update, context)
     message, chat = update.effective_message, update.effective_chat
     replied = message.reply_to_message if message else None
@@ -217,23 +219,46 @@ async def why(update: Update, context: Context) -> None:
     if not articles:
         await reply(update, say(language, "why_unknown"))
         return
+    settings = await marsad.store.chat_settings(chat.id)
+    tz = settings.timezone if settings else "UTC"
     text = say(language, "why_header")
+    told: set[int] = set()  # a digest's reports of one story: the story once
     for article in articles[:MAX_WHY_ARTICLES]:
-        heading = html.escape(truncate_words(" ".join(article.title.split()), 200))
-        lines = ["", f"<b>{heading}</b>"]
-        lines += [
-            say(
-                language,
-                "why_topic",
-                name=html.escape(marsad.topics.name(match.topic, language)),
-                id=html.escape(match.topic),
-                score=f"{match.score:.1f}",
-                evidence=html.escape(truncate_words(", ".join(match.evidence[:8]), 300)),
-            )
-            for match in article.topics
-        ] or [say(language, "why_no_topics")]
-        block = "\n".join(lines)
+        block = _topic_block(context, article, language)
         if visible_len(text + "\n" + block) > WHY_BUDGET:
             break  # a long digest: the first articles' reasons fill the message
         text += "\n" + block
+        story = await marsad.store.story_of(article.article_id)
+        if story is None or story.members < 2 or story.id in told:
+            continue
+        told.add(story.id)
+        members = await marsad.store.story_members(story.id)
+        text = _fit(text, story_blocks(story, members, language, tz))
     await reply(update, text)
+
+
+def _topic_block(context: Context, article: DeliveredArticle, language: str) -> str:
+    """An alerted article's headline and the topics that tagged it, with their evidence."""
+    heading = html.escape(truncate_words(" ".join(article.title.split()), 200))
+    lines = ["", f"<b>{heading}</b>"]
+    lines += [
+        say(
+            language,
+            "why_topic",
+            name=html.escape(context.marsad.topics.name(match.topic, language)),
+            id=html.escape(match.topic),
+            score=f"{match.score:.1f}",
+            evidence=html.escape(truncate_words(", ".join(match.evidence[:8]), 300)),
+        )
+        for match in article.topics
+    ] or [say(language, "why_no_topics")]
+    return "\n".join(lines)
+
+
+def _fit(text: str, blocks: list[str]) -> str:
+    """Text with as many of the blocks as fit in one message."""
+    for block in blocks:
+        if visible_len(text + "\n" + block) > WHY_BUDGET:
+            break
+        text += "\n" + block
+    return text

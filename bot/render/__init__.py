@@ -5,7 +5,7 @@ Shapes (pure functions: records in, text out):
 
 - `alert_html` / `render_alert`: one article for one chat, Telegram HTML (alert.py);
 - `burst_digest` / `render_digest`: many alerts due at once, as linked headlines (digest.py);
-- `render_grouped`: the scheduled digest, headlines under their topics (digest.py);
+- `render_grouped`: the scheduled digest, one line per story under its topic (digest.py);
 - `console_alert` (text or JSON lines) and `console_first_poll`: the console (console.py).
 
 Their pieces: text.py (lengths as Telegram counts them, bidi isolation, escaping, links,
@@ -25,6 +25,7 @@ from bot.render.alert import alert_html, evidence_lines, render_alert
 from bot.render.console import console_alert, console_first_poll
 from bot.render.digest import (
     DigestItem,
+    StoryRef,
     burst_digest,
     digest_item,
     render_digest,
@@ -51,6 +52,7 @@ __all__ = [
     "NO_TOPICS",
     "PDI",
     "DigestItem",
+    "StoryRef",
     "TopicBook",
     "TopicTable",
     "alert_html",

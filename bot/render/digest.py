@@ -1,13 +1,14 @@
 """Digests: many alerts for one chat as few messages of linked headlines.
 
 Two shapes: the burst digest the send queue sends when many alerts are due at once, and
-the scheduled digest (hourly, daily, or what a mute held back) grouped by topic.
+the scheduled digest (hourly, daily, or what a mute held back) grouped by topic, one line
+per story.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -116,42 +117,73 @@ def burst_digest(alerts: Sequence[Alert], book: TopicBook, *, chunk: int) -> lis
     return messages
 
 
+@dataclass(frozen=True, slots=True)
+class StoryRef:
+    """The story an alerted article belongs to, as a digest shows it."""
+
+    story_id: int
+    outlets: int  # how many outlets reported it so far
+
+
 def render_grouped(
     alerts: Sequence[Alert],
     chat: ChatSettings,
     now: datetime,
     book: TopicBook,
     followed: frozenset[str] = frozenset(),
+    stories: Mapping[int, StoryRef] | None = None,
 ) -> list[Message]:
-    """The scheduled digest: a header, then each topic's headlines under its name.
+    """The scheduled digest: a header, then each topic's stories under its name, one line
+    per story (its first headline linked, "+N outlets" when others reported it too).
 
-    An article goes under its strongest topic that the destination follows (`followed`),
-    else under its strongest topic.
+    A story goes under the strongest topic of its first alert that the destination follows
+    (`followed`), else under that alert's strongest topic; `stories` maps article ids to
+    their stories (an article without one is a story of its own). A line settles every
+    alert of its story.
     """
     language = ui_language(chat.language)
     stamp = isolate(local_time(now, chat.timezone, language), rtl=language == "ar")
     header = f"🗞 <b>{labels(language)['digest']}</b> · {html.escape(stamp)}"
-    groups: dict[str, list[Alert]] = {}
-    for alert in alerts:
-        topics = [m.topic for m in alert.article.topics]  # strongest first
-        chosen = next((t for t in topics if t in followed), topics[0] if topics else "")
-        groups.setdefault(chosen, []).append(alert)
+    groups = _story_groups(alerts, followed, stories or {})
     messages: list[Message] = []
     lines: list[str] = [header]
     ids: list[int] = []
+    shown = 0
     for topic, members in groups.items():
         title = _section_title(topic, language, len(members), book)
         lines += ["", title]
-        for alert in members:
-            line = digest_line(digest_item(alert))
+        for outlets, story_alerts in members:
+            line = digest_line(digest_item(story_alerts[0]))
+            if outlets > 1:
+                line += " " + labels(language)["more_outlets"].format(n=outlets - 1)
             size = visible_len("\n".join([*lines, line]))
-            if len(ids) >= GROUPED_ITEMS or size > GROUPED_BUDGET:
+            if shown >= GROUPED_ITEMS or size > GROUPED_BUDGET:
                 messages.append(Message("\n".join(lines), tuple(ids)))
-                lines, ids = [header, "", title], []
+                lines, ids, shown = [header, "", title], [], 0
             lines.append(line)
-            ids.append(alert.delivery_id)
+            ids.extend(a.delivery_id for a in story_alerts)
+            shown += 1
     messages.append(Message("\n".join(lines), tuple(ids)))
     return messages
+
+
+def _story_groups(
+    alerts: Sequence[Alert], followed: frozenset[str], stories: Mapping[int, StoryRef]
+) -> dict[str, list[tuple[int, list[Alert]]]]:
+    """Per topic, in order: each story's (outlets, its alerts, first first)."""
+    groups: dict[str, list[tuple[int, list[Alert]]]] = {}
+    seen: dict[int, list[Alert]] = {}
+    for alert in sorted(alerts, key=lambda a: (a.article.published, a.delivery_id)):
+        ref = stories.get(alert.article.id)
+        key = ref.story_id if ref else alert.article.id  # a story's id is an article's
+        if key in seen:
+            seen[key].append(alert)
+            continue
+        topics = [m.topic for m in alert.article.topics]  # strongest first
+        chosen = next((t for t in topics if t in followed), topics[0] if topics else "")
+        seen[key] = [alert]
+        groups.setdefault(chosen, []).append((ref.outlets if ref else 1, seen[key]))
+    return groups
 
 
 def _section_title(topic: str, language: str, count: int, book: TopicBook) -> str:

@@ -27,6 +27,7 @@ LABELS: dict[str, dict[str, str]] = {
         "more": "و{n} أخرى",
         "latest": "آخر التطورات",
         "breaking": "🔴 عاجل",
+        "more_outlets": "(+{n} مصادر)",
     },
     "en": {
         "source": "Source",
@@ -39,6 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
         "more": "and {n} more",
         "latest": "Latest",
         "breaking": "🔴 Breaking",
+        "more_outlets": "(+{n} outlets)",
     },
 }
 

@@ -12,8 +12,10 @@ from bot.models import Article, DeliveredArticle, NewArticle, TopicMatch
 from bot.storage import schema as t
 from bot.storage.base import StoreBase
 from bot.storage.rows import article_record, delivery_rows, subscribers, topic_values, topics_of
-from bot.storage.search import Searcher, SearchPage, SearchQuery
+from bot.storage.search import Searcher, SearchHit, SearchPage, SearchQuery, group_by_story
 from bot.storage.storyalerts import Decided, enqueue_story_alerts
+
+MAX_CHUNK = 1000  # search hits read at once while grouping them by story (bounded IN lists)
 
 
 class ArticleTables(StoreBase):
@@ -22,8 +24,38 @@ class ArticleTables(StoreBase):
     async def search(
         self, query: SearchQuery, *, now: datetime, offset: int = 0, limit: int = 5
     ) -> SearchPage:
-        """Full-text search over stored articles (see bot.storage.search)."""
-        return await Searcher(self.engine).search(query, now=now, offset=offset, limit=limit)
+        """Full-text search over stored articles, one hit per story (see bot.storage.search)."""
+        searcher = Searcher(self.engine)
+        wanted = offset + limit + 1  # stories up to the page's end, and one to tell "more"
+        hits: list[SearchHit] = []
+        stories: dict[int, tuple[int, int]] = {}
+        # A story's reports often rank together: read ahead.
+        chunk = min(max(wanted * 3, 30), MAX_CHUNK)
+        while True:
+            page = await searcher.search(query, now=now, offset=len(hits), limit=chunk)
+            hits += page.hits
+            stories |= await self._stories_of(hit.article_id for hit in page.hits)
+            grouped = group_by_story(hits, stories)
+            if len(grouped) >= wanted or not page.more:
+                break
+            chunk = min(chunk * 2, MAX_CHUNK)
+        return SearchPage(tuple(grouped[offset : offset + limit]), len(grouped) > offset + limit)
+
+    async def _stories_of(self, article_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """Each article's (story id, the story's outlets), for those in a story."""
+        ids = sorted(set(article_ids))
+        if not ids:
+            return {}
+        m, s = t.story_members.c, t.stories.c
+        query = (
+            select(m.article_id, m.story_id, s.outlets)
+            .join(t.stories, s.id == m.story_id)
+            .where(m.article_id.in_(ids))
+        )
+        async with self.engine.connect() as conn:
+            return {
+                row.article_id: (row.story_id, row.outlets) for row in await conn.execute(query)
+            }
 
     async def article_by_url(self, url: str) -> Article | None:
         """A stored article by its canonical URL, with its topics."""

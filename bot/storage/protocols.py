@@ -405,6 +405,10 @@ class StoryStore(Protocol):
         """Move an article wrongly joined into a story of its own; its story after, or None."""
         ...
 
+    async def alert_article(self, article_id: int, *, now: datetime) -> int:
+        """Queue an article's alerts to its topics' chats that lack one (/split); how many."""
+        ...
+
     async def mark_story_breaking(self, story_id: int, *, at: datetime) -> bool:
         """Mark a story breaking; False if it was already (or there is none): once, whoever asks."""
         ...
@@ -414,9 +418,10 @@ class StoryStore(Protocol):
 
 
 @runtime_checkable
-class SendStore(DeliveryStore, ChatStore, Protocol):
+class SendStore(DeliveryStore, ChatStore, StoryStore, Protocol):
     """The send queue and digests: the outbox, and the chats it sends to (migrations, 403s,
-    digest slots), and the story alerts to edit; raises as the module says."""
+    digest slots), the stories digests group by, and the story alerts to edit; raises as the
+    module says."""
 
     async def due_story_edits(self, *, now: datetime, limit: int = 200) -> list[StoryEdit]:
         """Grown story alerts sent as a message of their own, not edited in the last minute."""
@@ -426,10 +431,6 @@ class SendStore(DeliveryStore, ChatStore, Protocol):
         self, edit: StoryEdit, *, now: datetime, told_breaking: bool = False
     ) -> None:
         """The edit went out (and the breaking reply, if told): clear what it showed."""
-        ...
-
-    async def story_members(self, story_id: int) -> list[StoryMember]:
-        """A story's reports in the order they joined, with outlets, links, topics, evidence."""
         ...
 
 
@@ -445,9 +446,12 @@ class AuditedTopicStore(TopicStore, ArticleStore, AdminStore, Protocol):
 
 
 @runtime_checkable
-class CommandStore(FeedStore, ArticleStore, ChatStore, TopicStore, AdminStore, Protocol):
+class CommandStore(
+    FeedStore, ArticleStore, ChatStore, TopicStore, AdminStore, StoryStore, Protocol
+):
     """What chat commands may use (handlers, through Context.marsad.store): everything but
-    the poll cycle's writes, the outbox and heartbeats; raises as the module says."""
+    the poll cycle's writes, the outbox and heartbeats (/split queues one article's alerts);
+    raises as the module says."""
 
 
 # Every protocol, for tests and for anyone checking a store of their own.

@@ -10,12 +10,16 @@ RANK_WINDOW matches: a word found in twelve thousand articles of a year is ranke
 latest 500 (two weeks of them), which keeps every query under 50 ms on 100,000 articles
 (bench/bench_search.py) and costs little, since an older match needs several times the
 relevance of a recent one to outrank it anyway. Pages beyond the window are not offered.
+
+A page lists stories, not articles: the store reads ranked hits ahead and keeps each
+story's best-ranked report (`group_by_story`), so offsets count stories and pages neither
+repeat nor skip one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -53,13 +57,15 @@ class SearchQuery:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One article found."""
+    """One article found: a story's best-ranked report, with the story's outlet count."""
 
     article_id: int
     title: str
     url: str
     source: str
     published: datetime
+    story_id: int | None = None  # None: stored before stories (it stands alone)
+    outlets: int = 1  # how many outlets reported its story
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +242,20 @@ class Searcher:
             + f"JOIN ({' UNION ALL '.join(arms)} LIMIT :window) m ON m.id = a.id "
             + "ORDER BY rank, a.id DESC LIMIT :limit OFFSET :offset"
         )
+
+
+def group_by_story(
+    hits: Sequence[SearchHit], stories: dict[int, tuple[int, int]]
+) -> list[SearchHit]:
+    """One hit per story, its best-ranked one, in rank order; `stories` maps an article id
+    to its (story id, outlets); an article without a story stands alone."""
+    best: dict[int, SearchHit] = {}
+    for hit in hits:
+        story = stories.get(hit.article_id)
+        key = story[0] if story else hit.article_id  # a story's id is one of its articles'
+        if key not in best:
+            best[key] = replace(hit, story_id=story[0], outlets=story[1]) if story else hit
+    return list(best.values())
 
 
 def _naive_utc(moment: datetime) -> datetime:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.models import JoinEvidence, Story, StoryMember
 from bot.storage import schema as t
 from bot.storage.base import StoreBase
-from bot.storage.rows import topics_of
+from bot.storage.rows import delivery_rows, subscribers, topics_of
 
 # The PostgreSQL advisory lock that serialises story decisions among instances ("Mars" 1).
 STORY_LOCK = 0x4D617273_00000001
@@ -276,6 +276,21 @@ class StoryTables(StoreBase):
                 await _move(conn, leaving, story_id, now)
             row = (await conn.execute(select(t.stories).where(t.stories.c.id == article_id))).one()
         return _story(row)
+
+    async def alert_article(self, article_id: int, *, now: datetime) -> int:
+        """Queue an article's alerts to its topics' chats that lack one (/split); how many."""
+        at = t.article_topics.c
+        async with self.transaction() as conn:
+            query = select(at.topic).where(at.article_id == article_id)
+            topics = set((await conn.execute(query)).scalars())
+            if not topics:
+                return 0
+            rows = delivery_rows([(article_id, topics)], await subscribers(conn, topics), now)
+            if not rows:
+                return 0
+            insert = self._insert(t.deliveries).on_conflict_do_nothing()
+            result = await conn.execute(insert.returning(t.deliveries.c.id), rows)
+            return len(result.all())
 
     async def mark_story_breaking(self, story_id: int, *, at: datetime) -> bool:
         """Mark a story breaking; False if it was already (or there is none): once, whoever asks."""

@@ -50,10 +50,6 @@ STORY_TEXT_CHARS = 3000
 STEP_ARTICLES = 2000
 
 
-class _Lost(Exception):
-    """The process running the threader does not hold it (a new worker)."""
-
-
 Restorable = tuple[StoryArticle, str]
 
 
@@ -147,17 +143,18 @@ class StoryThreads:
         plan.fresh.sort(key=lambda i: (i.at, i.article_id))
         decide = tuple(i.story_article() for i in plan.fresh)
         for _attempt in range(2):
-            try:
-                plan.restored = await self._catch_up(conn, plan)
-                if not decide:
-                    return plan, []
-                return plan, await self._call(False, (), decide)
-            except _Lost:
-                plan.rebuild = True  # rebuild it where it runs now
+            restored = await self._catch_up(conn, plan)
+            decisions = (
+                [] if restored is None or not decide else await self._call(False, (), decide)
+            )
+            if restored is not None and decisions is not None:
+                plan.restored = restored
+                return plan, decisions
+            plan.rebuild = True  # the process running it lost it (a new worker): rebuild there
         raise RuntimeError("the story threader was lost twice in a row")
 
-    async def _catch_up(self, conn: AsyncConnection, plan: _Plan) -> int:
-        """Restore the decisions the threader lacks, a page at a time; how many."""
+    async def _catch_up(self, conn: AsyncConnection, plan: _Plan) -> int | None:
+        """Restore the decisions the threader lacks, a page at a time; how many (None: lost)."""
         m = t.story_members.c
         if not plan.rebuild:
             moved = select(m.article_id).where(
@@ -173,8 +170,10 @@ class StoryThreads:
         restored, reset = 0, plan.rebuild
         while True:
             page = [] if query is None else await _page(conn, query, after)
-            if page or reset:
-                await self._call(reset, tuple(_restorable(row) for row in page), ())
+            if (page or reset) and await self._call(
+                reset, tuple(map(_restorable, page)), ()
+            ) is None:
+                return None
             restored, reset = restored + len(page), False
             if len(page) < STEP_ARTICLES:
                 return restored
@@ -182,13 +181,10 @@ class StoryThreads:
 
     async def _call(
         self, reset: bool, restore: tuple[Restorable, ...], decide: tuple[StoryArticle, ...]
-    ) -> list[Decision]:
-        """One message to the threader where it runs; _Lost if that process lacks it."""
+    ) -> list[Decision] | None:
+        """One message to the threader where it runs; None if that process lacks it."""
         request = ThreadRequest(self.token, self.window.total_seconds(), reset, restore, decide)
-        decisions = await self._run(storythreads.thread_batch, request)
-        if decisions is None:
-            raise _Lost()
-        return decisions
+        return await self._run(storythreads.thread_batch, request)
 
     async def _record(
         self, conn: AsyncConnection, plan: _Plan, decisions: list[Decision], now: datetime

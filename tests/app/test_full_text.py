@@ -298,11 +298,18 @@ async def test_topics_found_in_a_page_alert_their_subscribers(tmp_path: Path) ->
                 "1", "بيان حول ما جرى صباح اليوم في المدينة", "بيان.", server.url("/1"), START
             )
             server.static("/full.xml", rss([late, quiet]))
-            server.static("/1", TERROR_PAGE, content_type=HTML)
+            cycle_over = asyncio.Event()
+
+            async def page_after_the_cycle(request: web.Request) -> web.Response:
+                await cycle_over.wait()  # the page comes once the cycle has delivered
+                return web.Response(body=TERROR_PAGE, headers={"Content-Type": HTML})
+
+            server.route("/1", page_after_the_cycle)
             clock.now += timedelta(minutes=5)
             report = await marsad.cycle()
             assert (report.new_articles, report.deliveries) == (1, 0)  # the lede has no topic
             assert out.getvalue() == ""
+            cycle_over.set()
             await marsad.poller.pages.join()
             assert await marsad.deliver() == 1
             [alert] = [json.loads(line) for line in out.getvalue().splitlines()]

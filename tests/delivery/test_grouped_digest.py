@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from bot.models import Alert, Article, ChatSettings, TopicMatch
-from bot.render import TopicTable, render_grouped
+from bot.render import StoryRef, TopicTable, render_grouped
 from classifiers import Topic
 from tests.helpers.botapi import check_message_text
 from tests.helpers.topics import BUILT_IN
@@ -61,3 +62,26 @@ def test_an_admin_topics_heading_is_made_of_its_names() -> None:
         "<b>#الطاقة_النووية الطاقة النووية</b> (1)",
         "<b>#nuclear_energy Nuclear energy</b> (1)",
     ]
+
+
+def test_a_storys_alerts_make_one_line_its_first_headline_with_its_outlets() -> None:
+    terror = (("terrorism", 5.0),)
+    first, later, other = alert(1, terror), alert(2, terror), alert(3, terror)
+    first = replace(first, article=replace(first.article, published=START - timedelta(hours=1)))
+    stories = {1: StoryRef(1, 3), 2: StoryRef(1, 3)}  # 3: stored before stories
+    for language, more in (("ar", "(+2 مصادر)"), ("en", "(+2 outlets)")):
+        chat = ChatSettings(chat_id=AR_USER, language=language, digest="hourly")
+
+        [message] = render_grouped([later, other, first], chat, START, BUILT_IN, stories=stories)
+
+        plain, entities = check_message_text(message.text, "HTML")
+        plain = plain.replace("\u2068", "").replace("\u2069", "")  # bidi isolates
+        lines = [line for line in plain.split("\n") if line.startswith("•")]
+        assert len(lines) == 2 and "(2)" in plain  # two stories under terrorism
+        assert "رقم 1 " in lines[0] and lines[0].endswith(more)  # the first report, linked
+        assert "رقم 3 " in lines[1] and "+" not in lines[1]
+        assert sorted(message.deliveries) == [1, 2, 3]  # the line settles the whole story
+        assert [e["url"] for e in entities if e["type"] == "text_link"] == [
+            "https://news.example/1",
+            "https://news.example/3",
+        ]
