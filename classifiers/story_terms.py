@@ -1,11 +1,13 @@
-"""The words story threading sets apart: stop words, number words, figures."""
+"""The terms story threading reads: stop words, number words, figures, and the reader that
+turns a text's tokens into terms."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Final
 
-from classifiers.text import key_tokens
+from classifiers.text import key_tokens, latin_stemmer_lang, surface_tokens, token_keys
 
 DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 DIGIT_RUN: Final = re.compile(r"\d+")
@@ -76,3 +78,74 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     """Dot product of two sparse vectors (unit-length ones give the cosine)."""
     # Intersecting the key views runs in C; few terms are shared, so few products remain.
     return sum([a[t] * b[t] for t in a.keys() & b.keys()])
+
+
+# Surface tokens remembered per generation of the reader's tables (two at most): a token
+# missing from both costs its whole analysis, one in the older table a move back.
+_TOKEN_TABLE: Final = 100_000
+
+# What a surface token reads as: its term ("" for none), or its key and alternative key
+# when the running counts choose between them (بموسكو: «موسكو» once the window knows it).
+_Reading = str | tuple[str, str]
+
+
+class TermReader:
+    """Turns texts into threading terms, each distinct surface token analysed once."""
+
+    def __init__(self) -> None:
+        """Empty tables; the stop words and number words are analysed now."""
+        self._stop = stop_keys()
+        self._numerals = numeral_keys()
+        # Per Latin stemmer (Latin keys depend on it): token -> reading, two generations;
+        # a token found in the older table moves back, the rest go at the next turn.
+        self._tables: dict[str | None, dict[str, _Reading]] = {}
+        self._older: dict[str | None, dict[str, _Reading]] = {}
+
+    def terms(
+        self, text: str, lang: str | None, df: Mapping[str, int], limit: int | None = None
+    ) -> list[str]:
+        """The terms of a text's first limit tokens, in order; df chooses between keys."""
+        if EASTERN_DIGIT.search(text):
+            text = text.translate(DIGITS)
+        tokens = surface_tokens(text)
+        if limit is not None:
+            tokens = tokens[:limit]
+        stemmer = latin_stemmer_lang(lang)
+        table = self._tables.get(stemmer)
+        if table is None or len(table) >= _TOKEN_TABLE:
+            if table is not None:
+                self._older[stemmer] = table
+            table = self._tables[stemmer] = {}
+        read: dict[str, str] = {}
+        for token in set(tokens):
+            reading = table.get(token)
+            if reading is None:
+                reading = table[token] = self._reading(token, lang, stemmer)
+            if isinstance(reading, tuple):
+                key, alt = reading
+                reading = self._term(alt if df.get(alt, 0) > df.get(key, 0) else key)
+            read[token] = reading
+        return [term for term in map(read.__getitem__, tokens) if term]
+
+    def _reading(self, token: str, lang: str | None, stemmer: str | None) -> _Reading:
+        """A token's reading, from the older table or analysed."""
+        older = self._older.get(stemmer)
+        reading = older.pop(token, None) if older else None
+        if reading is not None:
+            return reading
+        key, alt = token_keys(token, lang)
+        if not key:
+            return ""
+        if alt is None:
+            return self._term(key)
+        return key, alt
+
+    def _term(self, key: str) -> str:
+        """The term a matching key counts as: a figure's digits, or "" for a stop word."""
+        if not key.isalpha() and (digits := DIGIT_RUN.search(key)):
+            return digits.group()  # و4, 20م: the figure is what events differ by
+        if key in self._numerals:
+            return self._numerals[key]  # «ثمانية» and «8» are one figure
+        if key in self._stop or len(key) < 2:
+            return ""
+        return key
