@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
@@ -34,7 +35,7 @@ from classifiers.story_records import (
     article_from_json,
     decision_to_json,
 )
-from classifiers.story_terms import TermReader, cosine, is_figure
+from classifiers.story_terms import TermReader, cosine, is_figure, is_reaction, loose_keys
 from classifiers.text import detect_language
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
 ]
 
 _MEMBERS_COMPARED: Final = 12
+_SENTENCE_END: Final = re.compile(r"[.!?؟\n]")
 
 
 @dataclass(slots=True)
@@ -62,6 +64,7 @@ class _Doc:
     title: frozenset[str]  # keys of its headline
     lede: frozenset[str]  # keys of its headline and first lines
     terms: frozenset[str]  # every distinct key of its title and lede, until it joins
+    event: frozenset[str] | None = None  # a reaction's headline and first sentence
 
 
 @dataclass(slots=True)
@@ -94,6 +97,7 @@ class _Story:
     indexed: dict[str, None] = field(default_factory=dict)  # its terms in the index
     titles: dict[str, int] = field(default_factory=dict)  # headline key -> members using it
     title_figures: dict[str, None] = field(default_factory=dict)  # figures in its headlines
+    loose: dict[str, None] = field(default_factory=dict)  # loose_keys of its vocabulary
 
 
 class StoryThreader:
@@ -155,6 +159,7 @@ class StoryThreader:
         lang = article.lang or detect_language(f"{article.title}\n{article.text[:600]}")
         title = self._reader.terms(article.title, lang, self._df)
         body = self._reader.terms(article.text, lang, self._df, p.lede_tokens)
+        lede = body[: p.names_tokens]
         tf: dict[str, float] = Counter(body)  # type: ignore[assignment]
         for key in title:
             tf[key] = tf.get(key, 0.0) + p.title_weight
@@ -170,13 +175,18 @@ class StoryThreader:
         kept = sorted(vector, key=vector.__getitem__, reverse=True)[: p.vector_terms]
         vector = {k: vector[k] for k in kept}
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        event = None
+        if p.reactions and is_reaction(article.title):
+            first = _SENTENCE_END.split(article.text, maxsplit=1)[0]
+            event = frozenset(title + self._reader.terms(first, lang, self._df, p.names_tokens))
         return _Doc(
             article.id,
             article.published,
             {k: w / norm for k, w in vector.items()},
             frozenset(title),
-            frozenset(title + body[: p.names_tokens]),
+            frozenset(title + lede),
             frozenset(tf),
+            event,
         )
 
     def _count(self, doc: _Doc) -> None:
@@ -243,20 +253,23 @@ class StoryThreader:
     def _score(self, doc: _Doc, story: _Story, score: float, closest: _Doc) -> _Match:
         """How well the article fits a story: its similarity, names agreement, conflicts."""
         p = self.params
-        rare = self._distinctive(doc.lede, story)
-        total = sum(rare.values())
+        # A reaction is judged on the event it names, not on its own commentary.
+        rare = self._distinctive(doc.event or doc.lede, story)
         vocab = story.vocab
-        shared = {t: w for t, w in rare.items() if t in vocab}
+        known = self._known_to(story)
+        shared = {t: w for t, w in rare.items() if known(t)}
+        total = sum(rare.values())
         names = sum(shared.values()) / total if total else 0.0
         # A conflict: each headline has distinctive terms the other side never uses.
         ours = self._distinctive(doc.title, story)
-        new_in_title = sum(1 for t in ours if t not in vocab)
+        new_in_title = sum(1 for t in ours if not known(t))
         # The story's headline core: words in at least a third of its headlines.
         size = len(story.members)
         core = [t for t, c in story.titles.items() if 3 * c >= size]
         theirs = self._distinctive(core, story)
         missing_from_us = sum(1 for t in theirs if t not in doc.terms)
-        conflict = min(new_in_title, missing_from_us)
+        # A reaction's headline names who reacts, not the event: no headline conflict.
+        conflict = 0 if doc.event else min(new_in_title, missing_from_us)
         # Figures: a toll or a count each side gives and the other does not.
         limit = p.rare_df * (len(self._docs) + p.prior_docs)
         df = self._df
@@ -267,9 +280,16 @@ class StoryThreader:
             t for t in story.figures if t not in doc.terms and df.get(t, 0) - vocab[t] <= limit
         ]
         figures = min(len(our_figures), len(their_figures))
-        # Headline figures (the toll, the count) that disagree outright.
+        # Headline figures (the toll, the count) that disagree outright: neither side's lede
+        # gives the other's. Outlets headline different figures of one event (the dead, the
+        # total), and a lede that gives both reconciles them.
         ours_head = {t for t in doc.title if is_figure(t)}
-        if ours_head and story.title_figures and ours_head.isdisjoint(story.title_figures):
+        if (
+            ours_head
+            and story.title_figures
+            and ours_head.isdisjoint(story.figures)
+            and doc.lede.isdisjoint(story.title_figures)
+        ):
             figures += 1
         adjusted = (
             (1.0 - p.names_weight) * score
@@ -278,6 +298,17 @@ class StoryThreader:
             - p.conflict_penalty * min(conflict, 3)
         )
         return _Match(story, closest, score, names, conflict, shared, figures, adjusted)
+
+    def _known_to(self, story: _Story) -> Callable[[str], bool]:
+        """Whether the story uses a term, or one spelt like it (a name transliterated)."""
+        vocab, loose = story.vocab, story.loose
+        if not self.params.loose_names:
+            return vocab.__contains__
+
+        def known(term: str) -> bool:
+            return term in vocab or any(k in loose for k in loose_keys(term))
+
+        return known
 
     def _choose(self, doc: _Doc) -> tuple[_Story | None, Evidence]:
         """The story the article joins (None for a new one) and the evidence."""
@@ -296,8 +327,10 @@ class StoryThreader:
             key=lambda pair: pair[0][0],
             reverse=True,
         )
+        # A reaction shares little wording with the reports of its event but their names.
+        floor = p.reaction_floor if doc.event else p.floor
         for (score, closest), story in similar[: p.finalists]:
-            if score < p.threshold:
+            if score < floor:
                 break  # too far to join whatever the names say
             match = self._score(doc, story, score, closest)
             if best is None or match.adjusted > best.adjusted:
@@ -347,8 +380,11 @@ class StoryThreader:
                 centroid[term] = centroid.get(term, 0.0) + weight
             story.norm = math.sqrt(sum(w * w for w in centroid.values()))
         vocab = story.vocab
+        loose = story.loose
         for term in doc.vector.keys() | doc.lede:
             vocab[term] = vocab.get(term, 0) + 1
+            if self.params.loose_names:
+                loose.update(dict.fromkeys(loose_keys(term)))
         # The index holds each member's strongest terms, those that look stories up.
         indexed = story.indexed
         postings = self._postings

@@ -13,8 +13,7 @@ from camel_tools.utils.normalize import (
     normalize_unicode,
 )
 
-from classifiers import text
-from classifiers import detect_language, normalise_for_search, query_alternatives
+from classifiers import detect_language, normalise_for_search, query_alternatives, text
 from classifiers.text import (
     analyse,
     fold_arabic,
