@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import deque
-from collections.abc import Iterable
+import re
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
+from operator import itemgetter
 from typing import Final
 
 from classifiers.story_records import (
@@ -33,16 +35,8 @@ from classifiers.story_records import (
     article_from_json,
     decision_to_json,
 )
-from classifiers.story_terms import (
-    DIGIT_RUN,
-    DIGITS,
-    EASTERN_DIGIT,
-    cosine,
-    is_figure,
-    numeral_keys,
-    stop_keys,
-)
-from classifiers.text import detect_language, key_tokens
+from classifiers.story_terms import TermReader, cosine, is_figure, is_reaction, loose_keys
+from classifiers.text import detect_language
 
 __all__ = [
     "Decision",
@@ -57,7 +51,7 @@ __all__ = [
 ]
 
 _MEMBERS_COMPARED: Final = 12
-_CONTENT_CACHE: Final = 200_000
+_SENTENCE_END: Final = re.compile(r"[.!?؟\n]")
 
 
 @dataclass(slots=True)
@@ -70,6 +64,7 @@ class _Doc:
     title: frozenset[str]  # keys of its headline
     lede: frozenset[str]  # keys of its headline and first lines
     terms: frozenset[str]  # every distinct key of its title and lede, until it joins
+    event: frozenset[str] | None = None  # a reaction's headline and first sentence
 
 
 @dataclass(slots=True)
@@ -86,7 +81,7 @@ class _Match:
     adjusted: float
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Story:
     """An open story: its members, centroid and vocabulary."""
 
@@ -102,6 +97,7 @@ class _Story:
     indexed: dict[str, None] = field(default_factory=dict)  # its terms in the index
     titles: dict[str, int] = field(default_factory=dict)  # headline key -> members using it
     title_figures: dict[str, None] = field(default_factory=dict)  # figures in its headlines
+    loose: dict[str, None] = field(default_factory=dict)  # loose_keys of its vocabulary
 
 
 class StoryThreader:
@@ -113,14 +109,13 @@ class StoryThreader:
         """An empty threader; stories and counts older than window are forgotten."""
         self.window = window
         self.params = params or StoryParams()
-        self._stop = stop_keys()
-        self._numerals = numeral_keys()
-        self._content: dict[str, str] = {}  # matching key -> term ("" for a stop word)
+        self._reader = TermReader()
         self._df: dict[str, int] = {}
         self._docs: deque[tuple[datetime, tuple[str, ...]]] = deque()
-        self._stories: dict[str, _Story] = {}
         # Term -> open stories using it, oldest first (eviction removes from the front).
-        self._postings: dict[str, list[str]] = {}
+        # Story objects, not their ids: they hash and compare by identity, without reading
+        # the id strings scattered in memory.
+        self._postings: dict[str, list[_Story]] = {}
         # Open stories, oldest first: a story takes reports for one window after it broke.
         self._order: deque[_Story] = deque()
         self._now: datetime | None = None
@@ -128,7 +123,7 @@ class StoryThreader:
     @property
     def open_stories(self) -> int:
         """Stories still inside the window."""
-        return len(self._stories)
+        return len(self._order)
 
     @property
     def counted_docs(self) -> int:
@@ -152,55 +147,20 @@ class StoryThreader:
         self._count(doc)
         if story is None:
             story = _Story(doc.id, doc.published, doc.published)
-            self._stories[story.id] = story
             self._order.append(story)
         self._join(story, doc)
         return Decision(article.id, story.id, evidence)
 
     # -- analysis -------------------------------------------------------------------------
 
-    def _keys(self, text: str, lang: str | None, limit: int | None = None) -> list[str]:
-        """Content keys of a text: stop words dropped, a proclitic-free form when it is usual."""
-        if EASTERN_DIGIT.search(text):
-            text = text.translate(DIGITS)
-        keyed = key_tokens(text, lang)
-        keys, alts = keyed.keys, keyed.alts
-        if limit is not None:
-            keys, alts = keys[:limit], alts[:limit]
-        df = self._df
-        content = self._content
-        if len(content) > _CONTENT_CACHE:
-            content.clear()
-        out = []
-        for key, alt in zip(keys, alts, strict=True):
-            if alt is not None and df.get(alt, 0) > df.get(key, 0):
-                key = alt  # بموسكو: the running counts know «موسكو», not «بموسكو»
-            term = content.get(key)
-            if term is None:
-                term = content[key] = self._content_key(key)
-            if term:
-                out.append(term)
-        return out
-
-    def _content_key(self, key: str) -> str:
-        """The term a matching key counts as: a figure's digits, or "" for a stop word."""
-        if not key.isalpha() and (digits := DIGIT_RUN.search(key)):
-            return digits.group()  # و4, 20م: the figure is what events differ by
-        if key in self._numerals:
-            return self._numerals[key]  # «ثمانية» and «8» are one figure
-        if key in self._stop or len(key) < 2:
-            return ""
-        return key
-
     def _analyse(self, article: StoryArticle) -> _Doc:
         """The article's TF-IDF vector (weights frozen now) and its title and lede keys."""
         p = self.params
         lang = article.lang or detect_language(f"{article.title}\n{article.text[:600]}")
-        title = self._keys(article.title, lang)
-        body = self._keys(article.text, lang, p.lede_tokens)
-        tf: dict[str, float] = {}
-        for key in body:
-            tf[key] = tf.get(key, 0.0) + 1.0
+        title = self._reader.terms(article.title, lang, self._df)
+        body = self._reader.terms(article.text, lang, self._df, p.lede_tokens)
+        lede = body[: p.names_tokens]
+        tf: dict[str, float] = Counter(body)  # type: ignore[assignment]
         for key in title:
             tf[key] = tf.get(key, 0.0) + p.title_weight
         power = p.idf_power
@@ -215,13 +175,18 @@ class StoryThreader:
         kept = sorted(vector, key=vector.__getitem__, reverse=True)[: p.vector_terms]
         vector = {k: vector[k] for k in kept}
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        event = None
+        if p.reactions and is_reaction(article.title):
+            first = _SENTENCE_END.split(article.text, maxsplit=1)[0]
+            event = frozenset(title + self._reader.terms(first, lang, self._df, p.names_tokens))
         return _Doc(
             article.id,
             article.published,
             {k: w / norm for k, w in vector.items()},
             frozenset(title),
-            frozenset(title + body[: p.names_tokens]),
+            frozenset(title + lede),
             frozenset(tf),
+            event,
         )
 
     def _count(self, doc: _Doc) -> None:
@@ -237,7 +202,7 @@ class StoryThreader:
         """Open stories sharing a not-too-common term, the most promising first."""
         p = self.params
         cap = max(2.0, min(p.posting_max, p.posting_cap * (len(self._docs) + p.prior_docs)))
-        scores: dict[str, float] = {}
+        scores: dict[_Story, float] = {}
         get = scores.get
         postings = self._postings
         # The strongest terms find the stories (vectors are sorted strongest first).
@@ -245,10 +210,10 @@ class StoryThreader:
             posting = postings.get(term)
             if not posting or len(posting) > cap:
                 continue
-            for sid in posting:
-                scores[sid] = get(sid, 0.0) + weight
+            for story in posting:
+                scores[story] = get(story, 0.0) + weight
         best = heapq.nlargest(p.candidates, scores, key=scores.__getitem__)
-        return [self._stories[sid] for sid in best]
+        return best
 
     def _distinctive(self, terms: Iterable[str], story: _Story) -> dict[str, float]:
         """Terms rare in the window outside the story (names, places, figures), with idf."""
@@ -263,16 +228,18 @@ class StoryThreader:
                 out[t] = math.log(n / (outside + 1.0))
         return out
 
-    def _similarity(self, doc: _Doc, story: _Story) -> tuple[float, _Doc]:
-        """TF-IDF similarity to a story (its centroid and closest member), less time decay."""
+    def _similarity(self, doc: _Doc, story: _Story, centroid: float) -> tuple[float, _Doc]:
+        """TF-IDF similarity to a story (its centroid and closest member), less time decay.
+
+        centroid: the article's cosine with the story's centroid, computed to rank it.
+        """
         vector = doc.vector
         gap = (doc.published - story.first) / self.window
         decay = self.params.decay * max(0.0, gap)
         members = story.members
         if len(members) == 1:
             # One article: it is its own centroid.
-            return cosine(vector, members[0].vector) - decay, members[0]
-        centroid = cosine(vector, story.centroid) / story.norm
+            return centroid - decay, members[0]
         if len(members) > _MEMBERS_COMPARED:
             # A big story: its first report and the latest ones stand for it.
             members = [members[0], *members[1 - _MEMBERS_COMPARED :]]
@@ -286,20 +253,23 @@ class StoryThreader:
     def _score(self, doc: _Doc, story: _Story, score: float, closest: _Doc) -> _Match:
         """How well the article fits a story: its similarity, names agreement, conflicts."""
         p = self.params
-        rare = self._distinctive(doc.lede, story)
-        total = sum(rare.values())
+        # A reaction is judged on the event it names, not on its own commentary.
+        rare = self._distinctive(doc.event or doc.lede, story)
         vocab = story.vocab
-        shared = {t: w for t, w in rare.items() if t in vocab}
+        known = self._known_to(story)
+        shared = {t: w for t, w in rare.items() if known(t)}
+        total = sum(rare.values())
         names = sum(shared.values()) / total if total else 0.0
         # A conflict: each headline has distinctive terms the other side never uses.
         ours = self._distinctive(doc.title, story)
-        new_in_title = sum(1 for t in ours if t not in vocab)
+        new_in_title = sum(1 for t in ours if not known(t))
         # The story's headline core: words in at least a third of its headlines.
         size = len(story.members)
         core = [t for t, c in story.titles.items() if 3 * c >= size]
         theirs = self._distinctive(core, story)
         missing_from_us = sum(1 for t in theirs if t not in doc.terms)
-        conflict = min(new_in_title, missing_from_us)
+        # A reaction's headline names who reacts, not the event: no headline conflict.
+        conflict = 0 if doc.event else min(new_in_title, missing_from_us)
         # Figures: a toll or a count each side gives and the other does not.
         limit = p.rare_df * (len(self._docs) + p.prior_docs)
         df = self._df
@@ -310,9 +280,16 @@ class StoryThreader:
             t for t in story.figures if t not in doc.terms and df.get(t, 0) - vocab[t] <= limit
         ]
         figures = min(len(our_figures), len(their_figures))
-        # Headline figures (the toll, the count) that disagree outright.
+        # Headline figures (the toll, the count) that disagree outright: neither side's lede
+        # gives the other's. Outlets headline different figures of one event (the dead, the
+        # total), and a lede that gives both reconciles them.
         ours_head = {t for t in doc.title if is_figure(t)}
-        if ours_head and story.title_figures and ours_head.isdisjoint(story.title_figures):
+        if (
+            ours_head
+            and story.title_figures
+            and ours_head.isdisjoint(story.figures)
+            and doc.lede.isdisjoint(story.title_figures)
+        ):
             figures += 1
         adjusted = (
             (1.0 - p.names_weight) * score
@@ -322,6 +299,17 @@ class StoryThreader:
         )
         return _Match(story, closest, score, names, conflict, shared, figures, adjusted)
 
+    def _known_to(self, story: _Story) -> Callable[[str], bool]:
+        """Whether the story uses a term, or one spelt like it (a name transliterated)."""
+        vocab, loose = story.vocab, story.loose
+        if not self.params.loose_names:
+            return vocab.__contains__
+
+        def known(term: str) -> bool:
+            return term in vocab or any(k in loose for k in loose_keys(term))
+
+        return known
+
     def _choose(self, doc: _Doc) -> tuple[_Story | None, Evidence]:
         """The story the article joins (None for a new one) and the evidence."""
         p = self.params
@@ -330,17 +318,19 @@ class StoryThreader:
         # The centroids rank the candidates; the closest members refine the best few.
         vector = doc.vector
         near = sorted(
-            self._candidates(doc),
-            key=lambda s: cosine(vector, s.centroid) / s.norm,
+            ((cosine(vector, s.centroid) / s.norm, s) for s in self._candidates(doc)),
+            key=itemgetter(0),
             reverse=True,
         )
         similar = sorted(
-            ((self._similarity(doc, s), s) for s in near[: 2 * p.finalists]),
+            ((self._similarity(doc, s, c), s) for c, s in near[: 2 * p.finalists]),
             key=lambda pair: pair[0][0],
             reverse=True,
         )
+        # A reaction shares little wording with the reports of its event but their names.
+        floor = p.reaction_floor if doc.event else p.floor
         for (score, closest), story in similar[: p.finalists]:
-            if score < p.threshold:
+            if score < floor:
                 break  # too far to join whatever the names say
             match = self._score(doc, story, score, closest)
             if best is None or match.adjusted > best.adjusted:
@@ -390,15 +380,18 @@ class StoryThreader:
                 centroid[term] = centroid.get(term, 0.0) + weight
             story.norm = math.sqrt(sum(w * w for w in centroid.values()))
         vocab = story.vocab
+        loose = story.loose
         for term in doc.vector.keys() | doc.lede:
             vocab[term] = vocab.get(term, 0) + 1
+            if self.params.loose_names:
+                loose.update(dict.fromkeys(loose_keys(term)))
         # The index holds each member's strongest terms, those that look stories up.
         indexed = story.indexed
         postings = self._postings
         for term in islice(doc.vector, self.params.retrieval_terms):
             if term not in indexed:
                 indexed[term] = None
-                postings.setdefault(term, []).append(story.id)
+                postings.setdefault(term, []).append(story)
         # Only the vector is compared later; the rest of the analysis can go.
         doc.title = doc.lede = frozenset()
         doc.terms = frozenset()
@@ -409,10 +402,9 @@ class StoryThreader:
         # (the trial, a new operation) is a new story, and memory stays bounded.
         while self._order and self._order[0].first < cutoff:
             story = self._order.popleft()
-            del self._stories[story.id]
             for term in story.indexed:
                 posting = self._postings[term]
-                posting.remove(story.id)
+                posting.remove(story)
                 if not posting:
                     del self._postings[term]
         df = self._df

@@ -57,6 +57,10 @@ class StoryParams:
     conflict_penalty: float = 0.05  # score lost per distinctive headline term in conflict
     threshold: float = 0.20  # score needed to join a story
     names_min: float = 0.10  # agreement on distinctive terms needed to join
+    floor: float = 0.20  # similarity below which a story is not weighed at all
+    loose_names: bool = True  # whether names match spelt loosely (transliterations)
+    reactions: bool = True  # whether a reaction is judged on its first sentence
+    reaction_floor: float = 0.10  # a reaction's similarity below which it is not weighed
     decay: float = 0.10  # score lost over a whole window of time gap
     vector_terms: int = 80  # strongest terms kept in an article's vector
     retrieval_terms: int = 20  # strongest terms of an article that look up stories

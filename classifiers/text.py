@@ -13,13 +13,6 @@ import unicodedata
 from typing import Final, NamedTuple
 
 import snowballstemmer
-from camel_tools.utils.dediac import dediac_ar
-from camel_tools.utils.normalize import (
-    normalize_alef_ar,
-    normalize_alef_maksura_ar,
-    normalize_teh_marbuta_ar,
-    normalize_unicode,
-)
 
 # A token is a run of letters/digits plus the marks that sit inside Arabic and decomposed
 # Latin words (harakat, superscript alef, tatweel, combining accents); anything else splits.
@@ -27,6 +20,19 @@ _TOKEN_RE: Final = re.compile(
     r"[\w\u0610-\u061A\u0640\u064B-\u065F\u0670\u06D6-\u06ED\u0300-\u036F]+"
 )
 _TATWEEL: Final = "\u0640"
+# camel-tools' normalize_unicode spells out two ligatures NFKC leaves alone.
+_LIGATURE_FIX: Final = str.maketrans({"\ufdfc": "ريال", "\ufdfd": "بسم الله الرحمن الرحيم"})
+# After NFKC: camel-tools' diacritics and tatweel dropped, alef variants to bare alef,
+# alef maksura to yeh, teh marbuta to heh.
+_FOLD_AR: Final = str.maketrans(
+    {
+        **dict.fromkeys("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670"),
+        _TATWEEL: None,
+        **dict.fromkeys("\u0625\u0623\u0671\u0622", "\u0627"),
+        "\u0649": "\u064a",
+        "\u0629": "\u0647",
+    }
+)
 
 # Light10-style affixes, applied after alef / alef maksura / teh marbuta folding (so ة is ه).
 _AR_ARTICLES: Final = ("وال", "فال", "بال", "كال", "لل", "ال")
@@ -40,7 +46,8 @@ _STEMMERS: Final = {
     "fr": snowballstemmer.stemmer("french"),
 }
 
-_CACHE_LIMIT: Final = 200_000
+# Tokens per table generation: two generations at most are kept.
+_CACHE_LIMIT: Final = 150_000
 
 # Function words for telling English from French.
 # fmt: off
@@ -73,14 +80,15 @@ def is_arabic_char(ch: str) -> bool:
 
 
 def fold_arabic(token: str) -> str:
-    """camel-tools normalisation of one Arabic token, plus tatweel removal."""
-    s = normalize_unicode(token)
-    s = dediac_ar(s)
-    # dediac_ar keeps tatweel (a presentation stretch), so it goes here.
-    s = s.replace(_TATWEEL, "")
-    s = normalize_alef_ar(s)
-    s = normalize_alef_maksura_ar(s)
-    s = normalize_teh_marbuta_ar(s)
+    """camel-tools' Arabic normalisation of one token (unicode, dediac, alef, alef maksura,
+    teh marbuta), plus tatweel removal.
+
+    Every step after NFKC maps or drops single characters, so one translate table does
+    them all; a test checks it against the camel-tools chain.
+    """
+    if "\ufdfc" in token or "\ufdfd" in token:
+        token = token.translate(_LIGATURE_FIX)
+    s = unicodedata.normalize("NFKC", token).translate(_FOLD_AR)
     # A few compatibility ligatures expand to several words; keep one token.
     return "".join(s.split())
 
@@ -131,9 +139,16 @@ _caches: dict[str | None, dict[str, _Keys]] = {}
 _NO_KEY: Final[_Keys] = ("", None, "")
 
 
+# The generation before: a token looked up again moves back to the current table, the
+# others are dropped when the current table fills up and takes its place. A table
+# emptied at once instead makes every token, however common, costly again after it.
+_older: dict[str | None, dict[str, _Keys]] = {}
+
+
 def clear_caches() -> None:
     """Forget every normalised token (benchmarks use this to measure the cold path)."""
     _caches.clear()
+    _older.clear()
 
 
 def _arabic_keys(folded: str) -> tuple[str, str | None]:
@@ -157,17 +172,22 @@ def _compute_keys(token: str, stemmer: str | None) -> tuple[str, str | None]:
 
 
 def _table(stemmer: str | None) -> dict[str, _Keys]:
-    """The token table for one Latin stemmer, emptied when it grows past its limit."""
-    table = _caches.setdefault(stemmer, {})
-    if len(table) >= _CACHE_LIMIT:
-        table.clear()
+    """The current token table for one Latin stemmer; a full one becomes the older one."""
+    table = _caches.get(stemmer)
+    if table is None or len(table) >= _CACHE_LIMIT:
+        if table is not None:
+            _older[stemmer] = table
+        table = _caches[stemmer] = {}
     return table
 
 
 def _remember(table: dict[str, _Keys], token: str, stemmer: str | None) -> _Keys:
-    """Compute a surface token's keys and keep them in the table."""
-    key, alt = _compute_keys(token, stemmer)
-    keys = (key, alt, f"{key} {alt}" if alt else key) if key else _NO_KEY
+    """A surface token's keys, from the older table or computed, kept in the current one."""
+    older = _older.get(stemmer)
+    keys = older.pop(token, None) if older else None
+    if keys is None:
+        key, alt = _compute_keys(token, stemmer)
+        keys = (key, alt, f"{key} {alt}" if alt else key) if key else _NO_KEY
     table[token] = keys
     return keys
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import random
 
-from classifiers import detect_language, normalise_for_search, query_alternatives
+import pytest
+from camel_tools.utils.dediac import dediac_ar
+from camel_tools.utils.normalize import (
+    normalize_alef_ar,
+    normalize_alef_maksura_ar,
+    normalize_teh_marbuta_ar,
+    normalize_unicode,
+)
+
+from classifiers import detect_language, normalise_for_search, query_alternatives, text
 from classifiers.text import (
     analyse,
     fold_arabic,
@@ -40,6 +49,23 @@ class TestArabicFolding:
     def test_expands_presentation_forms(self) -> None:
         # NFKC through camel-tools: isolated presentation forms become ordinary letters.
         assert fold_arabic("ﺍﻟﺤﻮﺛﻴﻴﻦ") == "الحوثيين"
+
+    def test_spells_out_the_rial_sign_as_camel_tools_does(self) -> None:
+        assert fold_arabic("\ufdfc") == "ريال"
+
+    def test_same_as_the_camel_tools_chain(self) -> None:
+        # The one-table fold must give what the camel-tools functions give, one by one,
+        # on every character of the Arabic blocks and on mixed tokens of them.
+        chain = [dediac_ar, normalize_alef_ar, normalize_alef_maksura_ar, normalize_teh_marbuta_ar]
+        chars = [chr(c) for c in [*range(0x0600, 0x0700), *range(0xFB50, 0xFF00)]]
+        rng = random.Random(5)
+        tokens = chars + ["".join(rng.choices(chars, k=rng.randint(2, 7))) for _ in range(3000)]
+        for token in tokens:
+            expected = normalize_unicode(token)
+            for step in chain:
+                expected = step(expected)
+            expected = "".join(expected.replace("\u0640", "").split())
+            assert fold_arabic(token) == expected, token
 
 
 class TestArabicStemming:
@@ -109,6 +135,24 @@ class TestTokens:
         assert [text[a:b] for a, b in spans] == ["هجوم", "إرهابي"]
         assert keyed.keys == ["هجوم", "ارهاب"]
         assert keyed.search == normalise_for_search(text, "ar") == "هجوم ارهاب"
+
+    def test_tokens_read_alike_after_the_table_turns_over(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # A tiny table turns over every few tokens: tokens kept from the older generation
+        # and tokens analysed again must give the keys a fresh analysis gives.
+        sentence = "وصل الوزير بموسكو والتقى لافروف في موسكو لبحث الإرهاب والأمن السيبراني"
+        text.clear_caches()
+        fresh = key_tokens(sentence, "ar")
+        monkeypatch.setattr(text, "_CACHE_LIMIT", 3)
+        text.clear_caches()
+        for _ in range(3):
+            assert key_tokens(sentence, "ar") == fresh
+            assert key_tokens(" ".join(reversed(sentence.split())), "ar").keys == list(
+                reversed(fresh.keys)
+            )
+        assert "en" in text._older  # the table did turn over
+        text.clear_caches()
 
     def test_search_form_carries_the_alternative_key(self) -> None:
         keyed = key_tokens("بموسكو", "ar")
