@@ -118,6 +118,7 @@ class StoryThreader:
         self._postings: dict[str, list[_Story]] = {}
         # Open stories, oldest first: a story takes reports for one window after it broke.
         self._order: deque[_Story] = deque()
+        self._open: dict[str, _Story] = {}  # the same stories by id, for restore()
         self._now: datetime | None = None
 
     @property
@@ -146,10 +147,16 @@ class StoryThreader:
         story, evidence = self._choose(doc)
         self._count(doc)
         if story is None:
-            story = _Story(doc.id, doc.published, doc.published)
-            self._order.append(story)
+            story = self._open_story(doc.id, doc.published)
         self._join(story, doc)
         return Decision(article.id, story.id, evidence)
+
+    def _open_story(self, story_id: str, first: datetime) -> _Story:
+        """A new open story, at the back of the order."""
+        story = _Story(story_id, first, first)
+        self._order.append(story)
+        self._open[story_id] = story
+        return story
 
     # -- analysis -------------------------------------------------------------------------
 
@@ -402,6 +409,7 @@ class StoryThreader:
         # (the trial, a new operation) is a new story, and memory stays bounded.
         while self._order and self._order[0].first < cutoff:
             story = self._order.popleft()
+            self._open.pop(story.id, None)
             for term in story.indexed:
                 posting = self._postings[term]
                 posting.remove(story)
@@ -430,11 +438,7 @@ class StoryThreader:
         self._evict(now - self.window)
         doc = self._analyse(article)
         self._count(doc)
-        known = self._stories.get(story)
-        if known is None:
-            known = _Story(story, doc.published, doc.published)
-            self._stories[story] = known
-            self._order.append(known)
+        known = self._open.get(story) or self._open_story(story, doc.published)
         self._join(known, doc)
 
 
