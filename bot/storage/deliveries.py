@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from bot.models import Alert
 from bot.storage import schema as t
 from bot.storage.base import StoreBase
-from bot.storage.rows import alert_record, topics_of
+from bot.storage.rows import alert_columns, alert_record, topics_of
 
 
 class DeliveryTables(StoreBase):
@@ -24,18 +24,7 @@ class DeliveryTables(StoreBase):
         """
         d, a, c = t.deliveries.c, t.articles.c, t.chats.c
         query = (
-            select(
-                d.id.label("delivery_id"),
-                d.chat_id,
-                d.thread_id,
-                c.language.label("chat_language"),
-                c.timezone.label("chat_timezone"),
-                c.show_why,
-                c.quiet,
-                t.articles,
-                t.feeds.c.title.label("feed_title"),
-                t.feeds.c.url.label("feed_url"),
-            )
+            select(*alert_columns())
             .join(t.articles, a.id == d.article_id)
             .join(t.chats, c.id == d.chat_id)
             .outerjoin(t.feeds, t.feeds.c.id == a.feed_id)

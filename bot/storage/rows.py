@@ -65,6 +65,23 @@ def article_record(row: Row[Any], topics: tuple[TopicMatch, ...]) -> Article:
     )
 
 
+def alert_columns() -> tuple[Any, ...]:
+    """What alert_record reads: the delivery, its chat's settings, the article, its feed."""
+    d, c = t.deliveries.c, t.chats.c
+    return (
+        d.id.label("delivery_id"),
+        d.chat_id,
+        d.thread_id,
+        c.language.label("chat_language"),
+        c.timezone.label("chat_timezone"),
+        c.show_why,
+        c.quiet,
+        t.articles,
+        t.feeds.c.title.label("feed_title"),
+        t.feeds.c.url.label("feed_url"),
+    )
+
+
 def alert_record(row: Any, topics: tuple[TopicMatch, ...]) -> Alert:
     """An Alert from a pending_alerts row."""
     source = row.feed_title or mask_credentials(row.feed_url)  # subscribers see it

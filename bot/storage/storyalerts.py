@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.models import StoryEdit
 from bot.storage import schema as t
 from bot.storage.base import StoreBase
-from bot.storage.rows import alert_record, subscribers, topics_of
+from bot.storage.rows import alert_columns, alert_record, subscribers, topics_of
 
 Destination = tuple[int, int]  # (chat_id, thread_id)
 
@@ -219,17 +219,8 @@ class StoryAlertTables(StoreBase):
                 s.grown_at,
                 s.breaking_at,
                 s.breaking_told_at,
-                d.id.label("delivery_id"),
-                d.chat_id,
-                d.thread_id,
                 d.message_id,
-                c.language.label("chat_language"),
-                c.timezone.label("chat_timezone"),
-                c.show_why,
-                c.quiet,
-                t.articles,
-                t.feeds.c.title.label("feed_title"),
-                t.feeds.c.url.label("feed_url"),
+                *alert_columns(),
             )
             .join(t.deliveries, d.id == s.delivery_id)
             .join(t.articles, a.id == d.article_id)
